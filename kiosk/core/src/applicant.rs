@@ -1,0 +1,144 @@
+//! Personal data that enters a session: the applicant read from the ID card and the
+//! pages photographed on the document camera.
+//!
+//! Invariant: none of it ever reaches a log. `Debug` prints a redacted form and the
+//! bytes are zeroised when the value is dropped (the session drops them on wipe).
+
+use std::fmt;
+use std::sync::Arc;
+
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// The applicant as read from a second-generation ID card (居民身份证) or a permit.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop, serde::Serialize, serde::Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    /// 性别, as printed ("男" / "女").
+    pub gender: String,
+    /// 民族, as printed ("汉").
+    pub nation: String,
+    /// Birth date, `YYYYMMDD`.
+    pub birth: String,
+    pub address: String,
+    /// 公民身份号码 (18 characters, check digit `X` upper-case).
+    pub id_number: String,
+    /// 签发机关.
+    pub authority: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+impl Applicant {
+    /// Masks a name the way printed receipts do: keep the first and the last
+    /// character (`欧阳娜娜` → `欧**娜`, `欧燕` → `欧*`).
+    pub fn masked_name(&self) -> String {
+        mask_name(&self.name)
+    }
+
+    /// `420111199001010029` → `4201**********0029`.
+    pub fn masked_id(&self) -> String {
+        mask_id(&self.id_number)
+    }
+}
+
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => {
+            let mut s = String::new();
+            s.push(chars[0]);
+            s.extend(std::iter::repeat_n('*', n - 2));
+            s.push(chars[n - 1]);
+            s
+        }
+    }
+}
+
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    let mut s: String = chars[..4].iter().collect();
+    s.extend(std::iter::repeat_n('*', n - 8));
+    s.extend(&chars[n - 4..]);
+    s
+}
+
+impl fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Applicant")
+            .field("name", &"<redacted>")
+            .field("id_number", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// One photographed page of a material (JPEG). Cheap to clone; the bytes are
+/// zeroised when the last clone is dropped.
+#[derive(Clone)]
+pub struct Page {
+    pub id: u64,
+    jpeg: Arc<Zeroizing<Vec<u8>>>,
+}
+
+impl Page {
+    pub fn new(id: u64, jpeg: Vec<u8>) -> Self {
+        Page {
+            id,
+            jpeg: Arc::new(Zeroizing::new(jpeg)),
+        }
+    }
+    pub fn jpeg(&self) -> &[u8] {
+        &self.jpeg
+    }
+}
+
+impl PartialEq for Page {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.jpeg() == other.jpeg()
+    }
+}
+
+impl fmt::Debug for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Page {{ id: {}, bytes: <{} redacted> }}", self.id, self.jpeg.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_names_and_numbers_like_printed_receipts() {
+        assert_eq!(mask_name("欧阳燕"), "欧*燕");
+        assert_eq!(mask_name("欧燕"), "欧*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_id("420111199001010029"), "4201**********0029");
+    }
+
+    #[test]
+    fn debug_never_prints_personal_data() {
+        let a = Applicant {
+            name: "欧阳燕".into(),
+            gender: "女".into(),
+            nation: "汉".into(),
+            birth: "19900101".into(),
+            address: "湖北省武汉市".into(),
+            id_number: "420111199001010029".into(),
+            authority: "武汉市公安局".into(),
+            valid_from: "20200101".into(),
+            valid_to: "20400101".into(),
+        };
+        let dbg = format!("{a:?}");
+        assert!(!dbg.contains("欧阳燕") && !dbg.contains("4201"), "{dbg}");
+        let p = Page::new(1, vec![0xff, 0xd8, 0x42]);
+        assert!(!format!("{p:?}").contains("66"));
+        assert!(format!("{p:?}").contains("redacted"));
+    }
+}

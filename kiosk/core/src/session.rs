@@ -1,0 +1,830 @@
+//! The citizen's session: one value, changed only by [`Session::handle`].
+//!
+//! Path: Home → Guide → Identify → Form → Materials → Delivery → Review → Submitting
+//! → Receipt → Evaluation → Home. "Back" steps one screen back before submission;
+//! "Cancel" wipes the session and returns Home from anywhere. After
+//! `idle_timeout` without a touch the session is wiped; during the last
+//! `idle_warning` a countdown is shown. While an application is being submitted the
+//! idle clock stands still (the submission is durable in the outbox either way).
+//!
+//! Invariants:
+//! - at most one [`Effect::Submit`] per application, however often "submit" is pressed;
+//! - every path back to Home that ends a citizen's session emits [`Effect::WipeSession`]
+//!   and drops the applicant and pages held here.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::applicant::{Applicant, Page};
+use crate::catalog::{CardField, Catalog, DeliveryMethod, FieldKind, ItemKind, ServiceItem};
+
+/// Milliseconds on a monotonic clock; only differences matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Millis(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Home,
+    Guide,
+    Identify,
+    Form,
+    Materials,
+    Delivery,
+    Review,
+    Submitting,
+    Receipt,
+    Evaluation,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 10] = [
+        Screen::Home,
+        Screen::Guide,
+        Screen::Identify,
+        Screen::Form,
+        Screen::Materials,
+        Screen::Delivery,
+        Screen::Review,
+        Screen::Submitting,
+        Screen::Receipt,
+        Screen::Evaluation,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Home => "home",
+            Screen::Guide => "guide",
+            Screen::Identify => "identify",
+            Screen::Form => "form",
+            Screen::Materials => "materials",
+            Screen::Delivery => "delivery",
+            Screen::Review => "review",
+            Screen::Submitting => "submitting",
+            Screen::Receipt => "receipt",
+            Screen::Evaluation => "evaluation",
+        }
+    }
+}
+
+/// 普通 / 长辈模式 / 高对比度.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisplayMode {
+    #[default]
+    Normal,
+    Elderly,
+    Contrast,
+}
+
+/// 好差评 — the five levels of the national evaluation system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    VerySatisfied = 5,
+    Satisfied = 4,
+    Fair = 3,
+    Dissatisfied = 2,
+    VeryDissatisfied = 1,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 5] = [
+        Rating::VerySatisfied,
+        Rating::Satisfied,
+        Rating::Fair,
+        Rating::Dissatisfied,
+        Rating::VeryDissatisfied,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::VerySatisfied => "非常满意",
+            Rating::Satisfied => "满意",
+            Rating::Fair => "基本满意",
+            Rating::Dissatisfied => "不满意",
+            Rating::VeryDissatisfied => "非常不满意",
+        }
+    }
+    pub fn score(self) -> u8 {
+        self as u8
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionConfig {
+    pub idle_timeout: u64,
+    pub idle_warning: u64,
+    pub default_mode: DisplayMode,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_timeout: 120_000,
+            idle_warning: 20_000,
+            default_mode: DisplayMode::Normal,
+        }
+    }
+}
+
+/// What happens to the citizen: UI intents, device events, hall replies, time.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Time passes; `handle`'s `now` says how far.
+    Tick,
+    /// A touch anywhere that is not otherwise an intent (keeps the session alive).
+    Touch,
+    ChoseItem(String),
+    /// "开始办理" on the guide.
+    StartApplying,
+    /// "下一步" on the current screen.
+    Next,
+    Back,
+    Cancel,
+    SetMode(DisplayMode),
+    CardRead(Applicant),
+    CardFailed(String),
+    FieldEdited { key: String, value: String },
+    SelectMaterial(usize),
+    /// "拍照" for the selected material.
+    CapturePage,
+    PageCaptured(Page),
+    CaptureFailed(String),
+    DeletePage { material: usize, page: usize },
+    /// 容缺: skip a tolerated material for now (toggles).
+    ToggleSkip(usize),
+    ChoseDelivery(DeliveryMethod),
+    /// "确认提交" on the review screen.
+    Submit,
+    /// The hall accepted the application.
+    SubmitAccepted { application_no: String, at: String },
+    /// The hall could not be reached; the application is safe in the outbox and
+    /// will be sent by itself. `local_ref` is the terminal's own reference.
+    SubmitQueued { local_ref: String, at: String },
+    /// The application could not even be stored: nothing was accepted.
+    SubmitFailed(String),
+    Rate(Rating),
+    /// "完成" on the receipt or evaluation screen.
+    Finish,
+}
+
+/// What the app must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    ShowScreen(Screen),
+    StartCardReader,
+    StopCardReader,
+    CapturePage { material_id: String },
+    Submit(Application),
+    PrintReceipt(Receipt),
+    SendEvaluation { reference: String, rating: Rating },
+    IdleWarning { seconds_left: u32 },
+    IdleWarningCleared,
+    ModeChanged(DisplayMode),
+    /// Drop every trace of the citizen: pages, card data, caches.
+    WipeSession,
+}
+
+/// An application ready to leave the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Application {
+    pub item_id: String,
+    pub item_name: String,
+    pub applicant: Applicant,
+    pub fields: BTreeMap<String, String>,
+    pub materials: Vec<SubmittedMaterial>,
+    pub delivery: DeliveryMethod,
+    /// Mailing address for 政务快递 (the card address unless changed).
+    pub mail_address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmittedMaterial {
+    pub id: String,
+    pub name: String,
+    pub pages: Vec<Page>,
+    /// Satisfied by the ID card read (零证明).
+    pub from_card: bool,
+    /// 容缺: to be supplied within `tolerance_days`.
+    pub deferred: bool,
+    pub tolerance_days: u32,
+}
+
+/// 受理回执 — what the printed receipt says. Personal data here is already masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub item_name: String,
+    pub department: String,
+    pub applicant_masked: String,
+    pub id_masked: String,
+    /// The hall's application number, or the terminal's reference while queued.
+    pub reference: String,
+    pub queued: bool,
+    pub at: String,
+    pub received: Vec<String>,
+    /// (material, days to supply it).
+    pub deferred: Vec<(String, u32)>,
+    pub kind: ItemKind,
+    pub promised_days: u32,
+    pub delivery: DeliveryMethod,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitState {
+    NotYet,
+    InFlight,
+    Failed(String),
+    Done { reference: String, queued: bool },
+}
+
+#[derive(Debug, Clone, Default)]
+struct MaterialState {
+    pages: Vec<Page>,
+    skipped: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Draft {
+    item: usize,
+    applicant: Option<Applicant>,
+    card_error: Option<String>,
+    fields: BTreeMap<String, String>,
+    field_errors: BTreeMap<String, String>,
+    materials: Vec<MaterialState>,
+    selected_material: usize,
+    capture_error: Option<String>,
+    capturing: bool,
+    delivery: Option<DeliveryMethod>,
+    submit: SubmitState,
+    receipt: Option<Receipt>,
+}
+
+/// One citizen's session.
+pub struct Session {
+    catalog: Arc<Catalog>,
+    cfg: SessionConfig,
+    screen: Screen,
+    mode: DisplayMode,
+    last_activity: Millis,
+    warning: Option<u32>,
+    draft: Option<Draft>,
+    next_page: u64,
+}
+
+impl Session {
+    pub fn new(catalog: Arc<Catalog>, cfg: SessionConfig, now: Millis) -> Self {
+        Session {
+            catalog,
+            cfg,
+            screen: Screen::Home,
+            mode: cfg.default_mode,
+            last_activity: now,
+            warning: None,
+            draft: None,
+            next_page: 1,
+        }
+    }
+
+    // ---- read side -------------------------------------------------------
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+    pub fn mode(&self) -> DisplayMode {
+        self.mode
+    }
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+    /// Seconds left before the idle wipe, while the warning is up.
+    pub fn idle_warning(&self) -> Option<u32> {
+        self.warning
+    }
+    pub fn item(&self) -> Option<&ServiceItem> {
+        self.draft.as_ref().map(|d| &self.catalog.items[d.item])
+    }
+    pub fn applicant(&self) -> Option<&Applicant> {
+        self.draft.as_ref()?.applicant.as_ref()
+    }
+    pub fn card_error(&self) -> Option<&str> {
+        self.draft.as_ref()?.card_error.as_deref()
+    }
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.draft.as_ref()?.fields.get(key).map(String::as_str)
+    }
+    pub fn field_error(&self, key: &str) -> Option<&str> {
+        self.draft.as_ref()?.field_errors.get(key).map(String::as_str)
+    }
+    pub fn pages(&self, material: usize) -> &[Page] {
+        self.draft
+            .as_ref()
+            .and_then(|d| d.materials.get(material))
+            .map(|m| m.pages.as_slice())
+            .unwrap_or(&[])
+    }
+    pub fn skipped(&self, material: usize) -> bool {
+        self.draft
+            .as_ref()
+            .and_then(|d| d.materials.get(material))
+            .is_some_and(|m| m.skipped)
+    }
+    pub fn material_satisfied(&self, material: usize) -> bool {
+        self.draft.as_ref().is_some_and(|d| self.satisfied(d, material))
+    }
+    pub fn selected_material(&self) -> usize {
+        self.draft.as_ref().map_or(0, |d| d.selected_material)
+    }
+    pub fn capture_error(&self) -> Option<&str> {
+        self.draft.as_ref()?.capture_error.as_deref()
+    }
+    pub fn capturing(&self) -> bool {
+        self.draft.as_ref().is_some_and(|d| d.capturing)
+    }
+    pub fn delivery(&self) -> Option<DeliveryMethod> {
+        self.draft.as_ref()?.delivery
+    }
+    pub fn submit_state(&self) -> SubmitState {
+        self.draft
+            .as_ref()
+            .map_or(SubmitState::NotYet, |d| d.submit.clone())
+    }
+    pub fn receipt(&self) -> Option<&Receipt> {
+        self.draft.as_ref()?.receipt.as_ref()
+    }
+    /// Whether "下一步" would move on from the current screen.
+    pub fn can_advance(&self) -> bool {
+        let Some(d) = &self.draft else { return false };
+        match self.screen {
+            Screen::Form => self.form_errors(d).is_empty(),
+            Screen::Materials => self.materials_done(d),
+            Screen::Delivery => d.delivery.is_some(),
+            Screen::Guide | Screen::Review | Screen::Receipt => true,
+            _ => false,
+        }
+    }
+    pub fn can_go_back(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Guide
+                | Screen::Identify
+                | Screen::Form
+                | Screen::Materials
+                | Screen::Delivery
+                | Screen::Review
+        )
+    }
+
+    // ---- write side ------------------------------------------------------
+
+    /// The only way the session changes.
+    pub fn handle(&mut self, now: Millis, event: Event) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        if !matches!(event, Event::Tick) {
+            self.last_activity = now;
+            if self.warning.take().is_some() {
+                fx.push(Effect::IdleWarningCleared);
+            }
+        }
+        match event {
+            Event::Tick => self.tick(now, &mut fx),
+            Event::Touch => {}
+            Event::SetMode(m) => {
+                if m != self.mode {
+                    self.mode = m;
+                    fx.push(Effect::ModeChanged(m));
+                }
+            }
+            Event::Cancel => self.wipe(&mut fx),
+            Event::Back => self.back(&mut fx),
+            Event::ChoseItem(id) => {
+                if self.screen == Screen::Home {
+                    if let Some(idx) = self.catalog.items.iter().position(|i| i.id == id) {
+                        self.draft = Some(self.new_draft(idx));
+                        self.go(Screen::Guide, &mut fx);
+                    }
+                }
+            }
+            Event::StartApplying => {
+                if self.screen == Screen::Guide {
+                    self.go(Screen::Identify, &mut fx);
+                }
+            }
+            Event::CardRead(applicant) => {
+                if self.screen == Screen::Identify {
+                    let d = self.draft.as_mut().expect("identify has a draft");
+                    let item = &self.catalog.items[d.item];
+                    for f in &item.fields {
+                        if let Some(src) = f.source {
+                            d.fields.insert(f.key.clone(), card_value(&applicant, src));
+                        }
+                    }
+                    d.applicant = Some(applicant);
+                    d.card_error = None;
+                    self.go(Screen::Form, &mut fx);
+                }
+            }
+            Event::CardFailed(msg) => {
+                if self.screen == Screen::Identify {
+                    if let Some(d) = self.draft.as_mut() {
+                        d.card_error = Some(msg);
+                    }
+                }
+            }
+            Event::FieldEdited { key, value } => {
+                if self.screen == Screen::Form {
+                    let d = self.draft.as_mut().expect("form has a draft");
+                    let item = &self.catalog.items[d.item];
+                    // Fields filled from the card are read-only: the card is the proof.
+                    if let Some(f) = item.fields.iter().find(|f| f.key == key) {
+                        if f.source.is_none() {
+                            let value = match f.kind {
+                                FieldKind::Phone => value.chars().filter(char::is_ascii_digit).take(11).collect(),
+                                FieldKind::Choice if !f.options.contains(&value) => return fx,
+                                _ => value,
+                            };
+                            d.field_errors.remove(&key);
+                            d.fields.insert(key, value);
+                        }
+                    }
+                }
+            }
+            Event::Next => self.next(&mut fx),
+            Event::SelectMaterial(i) => {
+                if self.screen == Screen::Materials {
+                    let d = self.draft.as_mut().expect("materials has a draft");
+                    if i < d.materials.len() {
+                        d.selected_material = i;
+                        d.capture_error = None;
+                    }
+                }
+            }
+            Event::CapturePage => {
+                if self.screen == Screen::Materials {
+                    let d = self.draft.as_mut().expect("materials has a draft");
+                    let item = &self.catalog.items[d.item];
+                    if let Some(m) = item.materials.get(d.selected_material) {
+                        if !m.from_card && !d.capturing {
+                            d.capturing = true;
+                            d.capture_error = None;
+                            fx.push(Effect::CapturePage {
+                                material_id: m.id.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            Event::PageCaptured(page) => {
+                if let Some(d) = self.draft.as_mut() {
+                    if d.capturing {
+                        d.capturing = false;
+                        let m = &mut d.materials[d.selected_material];
+                        m.skipped = false;
+                        m.pages.push(Page::new(self.next_page, page.jpeg().to_vec()));
+                        self.next_page += 1;
+                    }
+                }
+            }
+            Event::CaptureFailed(msg) => {
+                if let Some(d) = self.draft.as_mut() {
+                    d.capturing = false;
+                    d.capture_error = Some(msg);
+                }
+            }
+            Event::DeletePage { material, page } => {
+                if self.screen == Screen::Materials {
+                    let d = self.draft.as_mut().expect("materials has a draft");
+                    if let Some(m) = d.materials.get_mut(material) {
+                        if page < m.pages.len() {
+                            m.pages.remove(page);
+                        }
+                    }
+                }
+            }
+            Event::ToggleSkip(i) => {
+                if self.screen == Screen::Materials {
+                    let d = self.draft.as_mut().expect("materials has a draft");
+                    let item = &self.catalog.items[d.item];
+                    if item.materials.get(i).is_some_and(|m| m.tolerated) {
+                        let m = &mut d.materials[i];
+                        m.skipped = !m.skipped && m.pages.is_empty();
+                    }
+                }
+            }
+            Event::ChoseDelivery(method) => {
+                if self.screen == Screen::Delivery {
+                    let d = self.draft.as_mut().expect("delivery has a draft");
+                    if self.catalog.items[d.item].delivery.contains(&method) {
+                        d.delivery = Some(method);
+                    }
+                }
+            }
+            Event::Submit => self.submit(&mut fx),
+            Event::SubmitAccepted { application_no, at } => self.submitted(application_no, at, false, &mut fx),
+            Event::SubmitQueued { local_ref, at } => self.submitted(local_ref, at, true, &mut fx),
+            Event::SubmitFailed(msg) => {
+                if self.screen == Screen::Submitting {
+                    if let Some(d) = self.draft.as_mut() {
+                        d.submit = SubmitState::Failed(msg);
+                    }
+                }
+            }
+            Event::Rate(rating) => {
+                if self.screen == Screen::Evaluation {
+                    if let Some(reference) = self.receipt().map(|r| r.reference.clone()) {
+                        fx.push(Effect::SendEvaluation { reference, rating });
+                    }
+                    self.wipe(&mut fx);
+                }
+            }
+            Event::Finish => match self.screen {
+                Screen::Receipt => self.go(Screen::Evaluation, &mut fx),
+                Screen::Evaluation => self.wipe(&mut fx),
+                _ => {}
+            },
+        }
+        fx
+    }
+
+    fn new_draft(&self, item: usize) -> Draft {
+        let it = &self.catalog.items[item];
+        let mut fields = BTreeMap::new();
+        for f in &it.fields {
+            fields.insert(f.key.clone(), String::new());
+        }
+        Draft {
+            item,
+            applicant: None,
+            card_error: None,
+            fields,
+            field_errors: BTreeMap::new(),
+            materials: vec![MaterialState::default(); it.materials.len()],
+            selected_material: 0,
+            capture_error: None,
+            capturing: false,
+            // With only one way to get the result there is nothing to choose.
+            delivery: (it.delivery.len() == 1).then(|| it.delivery[0]),
+            submit: SubmitState::NotYet,
+            receipt: None,
+        }
+    }
+
+    fn tick(&mut self, now: Millis, fx: &mut Vec<Effect>) {
+        if self.screen == Screen::Submitting
+            && matches!(self.submit_state(), SubmitState::InFlight)
+        {
+            // The clock stands still while the hall answers.
+            self.last_activity = now;
+            return;
+        }
+        let idle = now.0.saturating_sub(self.last_activity.0);
+        if self.screen == Screen::Home {
+            // Nobody is being served; just put the terminal back to its default look.
+            if idle >= self.cfg.idle_timeout && self.mode != self.cfg.default_mode {
+                self.mode = self.cfg.default_mode;
+                fx.push(Effect::ModeChanged(self.mode));
+            }
+            return;
+        }
+        if idle >= self.cfg.idle_timeout {
+            self.wipe(fx);
+            return;
+        }
+        let warn_from = self.cfg.idle_timeout.saturating_sub(self.cfg.idle_warning);
+        if idle >= warn_from {
+            let left_ms = self.cfg.idle_timeout - idle;
+            let secs = left_ms.div_ceil(1000) as u32;
+            if self.warning != Some(secs) {
+                self.warning = Some(secs);
+                fx.push(Effect::IdleWarning { seconds_left: secs });
+            }
+        }
+    }
+
+    fn go(&mut self, to: Screen, fx: &mut Vec<Effect>) {
+        let from = self.screen;
+        if from == to {
+            return;
+        }
+        if from == Screen::Identify {
+            fx.push(Effect::StopCardReader);
+        }
+        if to == Screen::Identify {
+            if let Some(d) = self.draft.as_mut() {
+                d.card_error = None;
+            }
+            fx.push(Effect::StartCardReader);
+        }
+        self.screen = to;
+        fx.push(Effect::ShowScreen(to));
+    }
+
+    fn wipe(&mut self, fx: &mut Vec<Effect>) {
+        if self.screen == Screen::Identify {
+            fx.push(Effect::StopCardReader);
+        }
+        let had_session = self.draft.take().is_some();
+        self.warning = None;
+        if self.mode != self.cfg.default_mode {
+            self.mode = self.cfg.default_mode;
+            fx.push(Effect::ModeChanged(self.mode));
+        }
+        if had_session {
+            fx.push(Effect::WipeSession);
+        }
+        if self.screen != Screen::Home {
+            self.screen = Screen::Home;
+            fx.push(Effect::ShowScreen(Screen::Home));
+        }
+    }
+
+    fn back(&mut self, fx: &mut Vec<Effect>) {
+        let to = match self.screen {
+            Screen::Guide => {
+                self.draft = None;
+                fx.push(Effect::WipeSession);
+                Screen::Home
+            }
+            Screen::Identify => Screen::Guide,
+            Screen::Form => {
+                // Going back to the reader means reading the card again: forget this one.
+                if let Some(d) = self.draft.as_mut() {
+                    d.applicant = None;
+                    let item = &self.catalog.items[d.item];
+                    for f in item.fields.iter().filter(|f| f.source.is_some()) {
+                        d.fields.insert(f.key.clone(), String::new());
+                    }
+                }
+                Screen::Identify
+            }
+            Screen::Materials => Screen::Form,
+            Screen::Delivery => Screen::Materials,
+            Screen::Review => Screen::Delivery,
+            _ => return,
+        };
+        self.go(to, fx);
+    }
+
+    fn next(&mut self, fx: &mut Vec<Effect>) {
+        let Some(d) = self.draft.as_mut() else { return };
+        match self.screen {
+            Screen::Guide => self.go(Screen::Identify, fx),
+            Screen::Form => {
+                let errors = self.form_errors(self.draft.as_ref().expect("draft"));
+                let d = self.draft.as_mut().expect("draft");
+                d.field_errors = errors;
+                if d.field_errors.is_empty() {
+                    self.go(Screen::Materials, fx);
+                }
+            }
+            Screen::Materials => {
+                if d.capturing {
+                    return;
+                }
+                if self.materials_done(self.draft.as_ref().expect("draft")) {
+                    self.go(Screen::Delivery, fx);
+                } else {
+                    // Point the citizen at the first material still missing.
+                    let d = self.draft.as_ref().expect("draft");
+                    let missing = (0..d.materials.len()).find(|&i| !self.satisfied(d, i));
+                    if let (Some(i), Some(d)) = (missing, self.draft.as_mut()) {
+                        d.selected_material = i;
+                    }
+                }
+            }
+            Screen::Delivery => {
+                if d.delivery.is_some() {
+                    self.go(Screen::Review, fx);
+                }
+            }
+            Screen::Review => self.submit(fx),
+            Screen::Receipt => self.go(Screen::Evaluation, fx),
+            _ => {}
+        }
+    }
+
+    fn form_errors(&self, d: &Draft) -> BTreeMap<String, String> {
+        let item = &self.catalog.items[d.item];
+        let mut errors = BTreeMap::new();
+        for f in &item.fields {
+            let v = d.fields.get(&f.key).map(String::as_str).unwrap_or("");
+            if v.trim().is_empty() {
+                if f.required {
+                    let verb = if f.kind == FieldKind::Choice { "请选择" } else { "请填写" };
+                    errors.insert(f.key.clone(), format!("{verb}{}", f.label));
+                }
+                continue;
+            }
+            if f.kind == FieldKind::Phone && !valid_mobile(v) {
+                errors.insert(f.key.clone(), "请输入以 1 开头的 11 位手机号码".into());
+            }
+        }
+        errors
+    }
+
+    fn satisfied(&self, d: &Draft, i: usize) -> bool {
+        let spec = &self.catalog.items[d.item].materials[i];
+        let st = &d.materials[i];
+        !spec.required
+            || (spec.from_card && d.applicant.is_some())
+            || !st.pages.is_empty()
+            || (spec.tolerated && st.skipped)
+    }
+
+    fn materials_done(&self, d: &Draft) -> bool {
+        (0..d.materials.len()).all(|i| self.satisfied(d, i))
+    }
+
+    fn submit(&mut self, fx: &mut Vec<Effect>) {
+        let Some(d) = self.draft.as_ref() else { return };
+        // Review → Submitting, or a retry after a failed store; never twice in flight.
+        let retry = self.screen == Screen::Submitting && matches!(d.submit, SubmitState::Failed(_));
+        if self.screen != Screen::Review && !retry {
+            return;
+        }
+        let item = &self.catalog.items[d.item];
+        let (Some(applicant), Some(delivery)) = (d.applicant.clone(), d.delivery) else {
+            return;
+        };
+        let materials = item
+            .materials
+            .iter()
+            .zip(&d.materials)
+            .map(|(spec, st)| SubmittedMaterial {
+                id: spec.id.clone(),
+                name: spec.name.clone(),
+                pages: st.pages.clone(),
+                from_card: spec.from_card,
+                deferred: spec.tolerated && st.skipped && st.pages.is_empty(),
+                tolerance_days: spec.tolerance_days,
+            })
+            .collect();
+        let app = Application {
+            item_id: item.id.clone(),
+            item_name: item.name.clone(),
+            mail_address: (delivery == DeliveryMethod::Mail).then(|| applicant.address.clone()),
+            applicant,
+            fields: d.fields.clone(),
+            materials,
+            delivery,
+        };
+        self.draft.as_mut().expect("draft").submit = SubmitState::InFlight;
+        fx.push(Effect::Submit(app));
+        self.go(Screen::Submitting, fx);
+    }
+
+    fn submitted(&mut self, reference: String, at: String, queued: bool, fx: &mut Vec<Effect>) {
+        if self.screen != Screen::Submitting {
+            return;
+        }
+        let Some(d) = self.draft.as_mut() else { return };
+        if d.submit != SubmitState::InFlight {
+            return;
+        }
+        let item = &self.catalog.items[d.item];
+        let Some(applicant) = d.applicant.as_ref() else { return };
+        let mut received = Vec::new();
+        let mut deferred = Vec::new();
+        for (spec, st) in item.materials.iter().zip(&d.materials) {
+            if spec.from_card {
+                received.push(format!("{}（读卡核验）", spec.name));
+            } else if !st.pages.is_empty() {
+                received.push(format!("{}（{} 页）", spec.name, st.pages.len()));
+            } else if spec.tolerated && st.skipped {
+                deferred.push((spec.name.clone(), spec.tolerance_days));
+            }
+        }
+        let receipt = Receipt {
+            item_name: item.name.clone(),
+            department: item.department.clone(),
+            applicant_masked: applicant.masked_name(),
+            id_masked: applicant.masked_id(),
+            reference: reference.clone(),
+            queued,
+            at,
+            received,
+            deferred,
+            kind: item.kind,
+            promised_days: item.promised_days,
+            delivery: d.delivery.unwrap_or(DeliveryMethod::Pickup),
+        };
+        d.submit = SubmitState::Done { reference, queued };
+        // Pages and card data have left for the outbox; the session keeps only the receipt.
+        for m in &mut d.materials {
+            m.pages.clear();
+        }
+        d.receipt = Some(receipt.clone());
+        fx.push(Effect::PrintReceipt(receipt));
+        self.go(Screen::Receipt, fx);
+    }
+}
+
+fn card_value(a: &Applicant, f: CardField) -> String {
+    match f {
+        CardField::Name => a.name.clone(),
+        CardField::Gender => a.gender.clone(),
+        CardField::Nation => a.nation.clone(),
+        CardField::Birth => a.birth.clone(),
+        CardField::Address => a.address.clone(),
+        CardField::IdNumber => a.id_number.clone(),
+    }
+}
+
+fn valid_mobile(v: &str) -> bool {
+    v.len() == 11 && v.starts_with('1') && v.bytes().all(|b| b.is_ascii_digit())
+}

@@ -1,0 +1,387 @@
+//! Whole citizen paths through the session, as lists of events and the screens and
+//! effects they must produce. Uses the terminal's real catalog file.
+
+use std::sync::Arc;
+
+use kiosk_core::session::SubmitState;
+use kiosk_core::*;
+
+fn catalog() -> Arc<Catalog> {
+    let text = include_str!("../../../config/catalog.toml");
+    let c: Catalog = toml::from_str(text).expect("the shipped catalog parses");
+    assert!(c.problems().is_empty(), "{:?}", c.problems());
+    Arc::new(c)
+}
+
+fn applicant() -> Applicant {
+    Applicant {
+        name: "欧阳燕".into(),
+        gender: "女".into(),
+        nation: "汉".into(),
+        birth: "19580312".into(),
+        address: "湖北省武汉市汉南区纱帽街汉南大道100号".into(),
+        id_number: "420113195803120021".into(),
+        authority: "武汉市公安局汉南分局".into(),
+        valid_from: "20180312".into(),
+        valid_to: "长期".into(),
+    }
+}
+
+struct Run {
+    s: Session,
+    now: u64,
+    fx: Vec<Effect>,
+}
+
+impl Run {
+    fn new() -> Self {
+        let cfg = SessionConfig {
+            idle_timeout: 60_000,
+            idle_warning: 10_000,
+            default_mode: DisplayMode::Normal,
+        };
+        Run {
+            s: Session::new(catalog(), cfg, Millis(0)),
+            now: 0,
+            fx: vec![],
+        }
+    }
+    fn ev(&mut self, e: Event) -> &Vec<Effect> {
+        self.now += 1000;
+        self.fx = self.s.handle(Millis(self.now), e);
+        &self.fx
+    }
+    fn at(&mut self, ms: u64, e: Event) -> &Vec<Effect> {
+        self.now = ms;
+        self.fx = self.s.handle(Millis(ms), e);
+        &self.fx
+    }
+    fn screen(&self) -> Screen {
+        self.s.screen()
+    }
+    fn submits(&self) -> usize {
+        self.fx.iter().filter(|e| matches!(e, Effect::Submit(_))).count()
+    }
+    /// Home → Guide → Identify → Form for the pension item.
+    fn to_form(&mut self) {
+        self.ev(Event::ChoseItem("pension-enroll".into()));
+        assert_eq!(self.screen(), Screen::Guide);
+        let fx = self.ev(Event::StartApplying).clone();
+        assert_eq!(fx, vec![Effect::StartCardReader, Effect::ShowScreen(Screen::Identify)]);
+        let fx = self.ev(Event::CardRead(applicant())).clone();
+        assert_eq!(fx, vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Form)]);
+    }
+    fn to_review(&mut self) {
+        self.to_form();
+        self.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+        self.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+        self.ev(Event::Next);
+        assert_eq!(self.screen(), Screen::Materials);
+        self.ev(Event::SelectMaterial(1));
+        self.ev(Event::CapturePage);
+        self.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 1, 2, 3])));
+        self.ev(Event::Next);
+        // Only pickup for this item: delivery is chosen already.
+        assert_eq!(self.screen(), Screen::Delivery);
+        assert_eq!(self.s.delivery(), Some(DeliveryMethod::Pickup));
+        self.ev(Event::Next);
+        assert_eq!(self.screen(), Screen::Review);
+    }
+}
+
+#[test]
+fn full_path_submits_once_prints_a_receipt_and_is_rated() {
+    let mut r = Run::new();
+    r.to_form();
+    // 零填写: the card filled name, number and address.
+    assert_eq!(r.s.field("name"), Some("欧阳燕"));
+    assert_eq!(r.s.field("id_number"), Some("420113195803120021"));
+    assert!(r.s.field("address").unwrap().starts_with("湖北省武汉市"));
+    // Card fields cannot be overwritten by hand.
+    r.ev(Event::FieldEdited { key: "name".into(), value: "别人".into() });
+    assert_eq!(r.s.field("name"), Some("欧阳燕"));
+
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "138-0013-8000".into() });
+    assert_eq!(r.s.field("phone"), Some("13800138000"));
+    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials);
+    // The ID card itself is satisfied by the read (零证明); the 户口簿 is not yet.
+    assert!(r.s.material_satisfied(0));
+    assert!(!r.s.material_satisfied(1));
+    r.ev(Event::SelectMaterial(1));
+    let fx = r.ev(Event::CapturePage).clone();
+    assert_eq!(fx, vec![Effect::CapturePage { material_id: "hukou".into() }]);
+    r.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 9])));
+    assert_eq!(r.s.pages(1).len(), 1);
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Delivery);
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Review);
+
+    let fx = r.ev(Event::Submit).clone();
+    assert_eq!(r.submits(), 1);
+    let Some(Effect::Submit(app)) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(app.item_id, "pension-enroll");
+    assert_eq!(app.fields["grade"], "500");
+    assert_eq!(app.materials[1].pages.len(), 1);
+    assert_eq!(r.screen(), Screen::Submitting);
+    // A second press while in flight does nothing.
+    r.ev(Event::Submit);
+    r.ev(Event::Next);
+    assert_eq!(r.submits(), 0);
+
+    let fx = r
+        .ev(Event::SubmitAccepted { application_no: "HN20261122000001".into(), at: "2026-11-22 10:00".into() })
+        .clone();
+    let Some(Effect::PrintReceipt(receipt)) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(receipt.reference, "HN20261122000001");
+    assert_eq!(receipt.applicant_masked, "欧*燕");
+    assert_eq!(receipt.id_masked, "4201**********0021");
+    assert_eq!(receipt.received, vec!["居民身份证（读卡核验）", "户口簿（1 页）"]);
+    assert_eq!(r.screen(), Screen::Receipt);
+    // Pages left with the application; the session no longer holds them.
+    assert!(r.s.pages(1).is_empty());
+
+    r.ev(Event::Finish);
+    assert_eq!(r.screen(), Screen::Evaluation);
+    let fx = r.ev(Event::Rate(Rating::VerySatisfied)).clone();
+    assert_eq!(
+        fx,
+        vec![
+            Effect::SendEvaluation { reference: "HN20261122000001".into(), rating: Rating::VerySatisfied },
+            Effect::WipeSession,
+            Effect::ShowScreen(Screen::Home),
+        ]
+    );
+    assert!(r.s.applicant().is_none());
+}
+
+#[test]
+fn tolerated_material_may_be_skipped_and_is_named_on_the_receipt() {
+    let mut r = Run::new();
+    r.to_form();
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+    r.ev(Event::FieldEdited { key: "grade".into(), value: "200".into() });
+    r.ev(Event::Next);
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials, "the 户口簿 is still missing");
+    assert_eq!(r.s.selected_material(), 1, "points at the missing material");
+    r.ev(Event::ToggleSkip(1));
+    assert!(r.s.skipped(1));
+    r.ev(Event::Next);
+    r.ev(Event::Next);
+    r.ev(Event::Submit);
+    let Some(Effect::Submit(app)) = r.fx.first().cloned() else { panic!() };
+    assert!(app.materials[1].deferred);
+    r.ev(Event::SubmitAccepted { application_no: "A1".into(), at: "t".into() });
+    let Some(Effect::PrintReceipt(receipt)) = r.fx.first() else { panic!() };
+    assert_eq!(receipt.deferred, vec![("户口簿".to_string(), 5)]);
+}
+
+#[test]
+fn required_material_cannot_be_skipped() {
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("senior-card".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(applicant()));
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials);
+    r.ev(Event::ToggleSkip(1));
+    assert!(!r.s.skipped(1), "a photo is not 容缺");
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials);
+}
+
+#[test]
+fn form_reports_each_missing_or_wrong_field() {
+    let mut r = Run::new();
+    r.to_form();
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Form);
+    assert_eq!(r.s.field_error("phone"), Some("请填写联系电话"));
+    assert_eq!(r.s.field_error("grade"), Some("请选择缴费档次（元/年）"));
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "2380013800".into() });
+    r.ev(Event::FieldEdited { key: "grade".into(), value: "999".into() });
+    assert_eq!(r.s.field("grade"), Some(""), "only offered choices are taken");
+    r.ev(Event::Next);
+    assert_eq!(r.s.field_error("phone"), Some("请输入以 1 开头的 11 位手机号码"));
+}
+
+#[test]
+fn mail_delivery_takes_the_card_address() {
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("senior-card".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(applicant()));
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "13900000000".into() });
+    r.ev(Event::Next);
+    r.ev(Event::SelectMaterial(1));
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageCaptured(Page::new(0, vec![1])));
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Delivery);
+    assert!(!r.s.can_advance(), "two ways offered: the citizen chooses");
+    r.ev(Event::ChoseDelivery(DeliveryMethod::Mail));
+    r.ev(Event::Next);
+    r.ev(Event::Submit);
+    let Some(Effect::Submit(app)) = r.fx.first() else { panic!() };
+    assert_eq!(app.delivery, DeliveryMethod::Mail);
+    assert_eq!(app.mail_address.as_deref(), Some("湖北省武汉市汉南区纱帽街汉南大道100号"));
+}
+
+#[test]
+fn back_walks_one_screen_at_a_time_and_rereads_the_card() {
+    let mut r = Run::new();
+    r.to_review();
+    r.ev(Event::Back);
+    assert_eq!(r.screen(), Screen::Delivery);
+    r.ev(Event::Back);
+    assert_eq!(r.screen(), Screen::Materials);
+    assert_eq!(r.s.pages(1).len(), 1, "pages survive going back");
+    r.ev(Event::Back);
+    assert_eq!(r.screen(), Screen::Form);
+    assert_eq!(r.s.field("phone"), Some("13800138000"));
+    let fx = r.ev(Event::Back).clone();
+    assert_eq!(fx, vec![Effect::StartCardReader, Effect::ShowScreen(Screen::Identify)]);
+    assert!(r.s.applicant().is_none());
+    assert_eq!(r.s.field("name"), Some(""));
+    let fx = r.ev(Event::Back).clone();
+    assert_eq!(fx, vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Guide)]);
+    let fx = r.ev(Event::Back).clone();
+    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+}
+
+#[test]
+fn cancel_from_any_screen_wipes_and_goes_home() {
+    for steps in 1..=6 {
+        let mut r = Run::new();
+        r.to_review();
+        let mut r2 = Run::new();
+        // Walk `steps` screens in, then cancel.
+        let path = [Screen::Guide, Screen::Identify, Screen::Form, Screen::Materials, Screen::Delivery, Screen::Review];
+        r2.to_review();
+        while r2.screen() != path[steps - 1] {
+            r2.ev(Event::Back);
+        }
+        let on_identify = r2.screen() == Screen::Identify;
+        let fx = r2.ev(Event::Cancel).clone();
+        assert!(fx.contains(&Effect::WipeSession), "{steps}: {fx:?}");
+        assert_eq!(fx.last(), Some(&Effect::ShowScreen(Screen::Home)));
+        assert_eq!(fx.contains(&Effect::StopCardReader), on_identify);
+        assert_eq!(r2.screen(), Screen::Home);
+        assert!(r2.s.applicant().is_none() && r2.s.item().is_none());
+        drop(r);
+    }
+}
+
+#[test]
+fn idle_timeout_warns_with_a_countdown_then_wipes() {
+    let mut r = Run::new();
+    r.to_review();
+    let t0 = r.now;
+    assert!(r.at(t0 + 49_000, Event::Tick).is_empty());
+    assert_eq!(r.at(t0 + 50_000, Event::Tick), &vec![Effect::IdleWarning { seconds_left: 10 }]);
+    assert_eq!(r.s.idle_warning(), Some(10));
+    assert_eq!(r.at(t0 + 50_400, Event::Tick), &vec![], "same second, no new effect");
+    assert_eq!(r.at(t0 + 55_500, Event::Tick), &vec![Effect::IdleWarning { seconds_left: 5 }]);
+    let fx = r.at(t0 + 60_000, Event::Tick).clone();
+    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+    assert!(r.s.applicant().is_none());
+    assert_eq!(r.s.idle_warning(), None);
+}
+
+#[test]
+fn a_touch_during_the_countdown_keeps_the_session() {
+    let mut r = Run::new();
+    r.to_form();
+    let t0 = r.now;
+    r.at(t0 + 52_000, Event::Tick);
+    assert!(r.s.idle_warning().is_some());
+    assert_eq!(r.at(t0 + 53_000, Event::Touch), &vec![Effect::IdleWarningCleared]);
+    assert!(r.at(t0 + 102_000, Event::Tick).is_empty(), "the touch restarted the idle clock");
+    assert_eq!(
+        r.at(t0 + 103_000, Event::Tick),
+        &vec![Effect::IdleWarning { seconds_left: 10 }],
+        "a fresh warning 50 s after the touch, not a wipe"
+    );
+    assert_eq!(r.screen(), Screen::Form);
+}
+
+#[test]
+fn idle_clock_stands_still_while_submitting() {
+    let mut r = Run::new();
+    r.to_review();
+    r.ev(Event::Submit);
+    let t0 = r.now;
+    assert!(r.at(t0 + 500_000, Event::Tick).is_empty());
+    assert_eq!(r.screen(), Screen::Submitting);
+    r.at(t0 + 501_000, Event::SubmitAccepted { application_no: "N".into(), at: "t".into() });
+    assert_eq!(r.screen(), Screen::Receipt);
+    let fx = r.at(t0 + 561_000, Event::Tick).clone();
+    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+}
+
+#[test]
+fn hall_down_queues_the_application_and_still_gives_a_receipt() {
+    let mut r = Run::new();
+    r.to_review();
+    r.ev(Event::Submit);
+    r.ev(Event::SubmitQueued { local_ref: "T01-000007".into(), at: "t".into() });
+    assert_eq!(r.screen(), Screen::Receipt);
+    let Some(Effect::PrintReceipt(rc)) = r.fx.first() else { panic!() };
+    assert!(rc.queued);
+    assert_eq!(r.s.submit_state(), SubmitState::Done { reference: "T01-000007".into(), queued: true });
+}
+
+#[test]
+fn a_failed_store_can_be_retried_without_a_second_application() {
+    let mut r = Run::new();
+    r.to_review();
+    r.ev(Event::Submit);
+    assert_eq!(r.submits(), 1);
+    r.ev(Event::SubmitFailed("磁盘已满".into()));
+    assert_eq!(r.s.submit_state(), SubmitState::Failed("磁盘已满".into()));
+    r.ev(Event::Submit);
+    assert_eq!(r.submits(), 1, "retry sends exactly one");
+    r.ev(Event::Submit);
+    assert_eq!(r.submits(), 0);
+}
+
+#[test]
+fn elderly_mode_lasts_the_session_and_resets_on_wipe() {
+    let mut r = Run::new();
+    assert_eq!(r.ev(Event::SetMode(DisplayMode::Elderly)), &vec![Effect::ModeChanged(DisplayMode::Elderly)]);
+    r.to_form();
+    assert_eq!(r.s.mode(), DisplayMode::Elderly);
+    let fx = r.ev(Event::Cancel).clone();
+    assert!(fx.contains(&Effect::ModeChanged(DisplayMode::Normal)));
+    // Chosen on Home and then left alone: back to default after the idle time.
+    r.ev(Event::SetMode(DisplayMode::Contrast));
+    let t = r.now;
+    assert_eq!(r.at(t + 60_000, Event::Tick), &vec![Effect::ModeChanged(DisplayMode::Normal)]);
+}
+
+#[test]
+fn card_error_is_shown_and_a_later_read_succeeds() {
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardFailed("读卡失败，请重新放置身份证".into()));
+    assert_eq!(r.screen(), Screen::Identify);
+    assert_eq!(r.s.card_error(), Some("读卡失败，请重新放置身份证"));
+    r.ev(Event::CardRead(applicant()));
+    assert_eq!(r.screen(), Screen::Form);
+    assert_eq!(r.s.card_error(), None);
+}
+
+#[test]
+fn events_for_other_screens_are_ignored() {
+    let mut r = Run::new();
+    assert!(r.ev(Event::CardRead(applicant())).is_empty());
+    assert!(r.ev(Event::Submit).is_empty());
+    assert!(r.ev(Event::SubmitAccepted { application_no: "X".into(), at: "t".into() }).is_empty());
+    assert!(r.ev(Event::ChoseItem("no-such-item".into())).is_empty());
+    assert_eq!(r.screen(), Screen::Home);
+}
