@@ -1,0 +1,290 @@
+//! The reference hall: the API of `openapi.yaml` over axum, state in SQLite.
+//! Run alone by `kiosk hall serve`, in-process by the demo configuration, and by tests.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::api::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("hall database {path}: {source}")]
+    Db { path: String, source: rusqlite::Error },
+    #[error("hall listener: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+struct Hall {
+    db: Arc<Mutex<Connection>>,
+    catalog: Arc<serde_json::Value>,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS application (
+    no TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    item_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    accepted_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'accepted'
+);
+CREATE TABLE IF NOT EXISTS attachment (
+    application_no TEXT NOT NULL REFERENCES application(no),
+    material_id TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (application_no, material_id, page)
+);
+CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ticket (seq INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, priority TEXT NOT NULL, issued_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS evaluation (reference TEXT NOT NULL, terminal_id TEXT NOT NULL, score INTEGER NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeat (terminal_id TEXT PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
+";
+
+fn open_db(path: &Path) -> Result<Connection, ServerError> {
+    let db_err = |source| ServerError::Db {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let conn = Connection::open(path).map_err(db_err)?;
+    conn.execute_batch(SCHEMA).map_err(db_err)?;
+    Ok(conn)
+}
+
+/// Counts for `kiosk hall stats`.
+pub fn stats(db: &Path) -> Result<HallStats, ServerError> {
+    let conn = open_db(db)?;
+    let q = |sql: &str| -> Result<u64, ServerError> {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|source| ServerError::Db {
+                path: db.display().to_string(),
+                source,
+            })
+    };
+    Ok(HallStats {
+        applications: q("SELECT COUNT(*) FROM application")?,
+        duplicates: q("SELECT COALESCE((SELECT value FROM counter WHERE name = 'duplicates'), 0)")?,
+        attachments: q("SELECT COUNT(*) FROM attachment")?,
+    })
+}
+
+/// The axum router over a database file; `catalog` is served at `/catalog`.
+pub fn router(db: &Path, catalog: serde_json::Value) -> Result<Router, ServerError> {
+    let hall = Hall {
+        db: Arc::new(Mutex::new(open_db(db)?)),
+        catalog: Arc::new(catalog),
+    };
+    Ok(Router::new()
+        .route(&format!("{API_PREFIX}/catalog"), get(get_catalog))
+        .route(&format!("{API_PREFIX}/applications"), post(submit))
+        .route(&format!("{API_PREFIX}/applications/{{no}}"), get(status))
+        .route(
+            &format!("{API_PREFIX}/applications/{{no}}/attachments/{{material}}/{{page}}"),
+            put(upload),
+        )
+        .route(&format!("{API_PREFIX}/queue/tickets"), post(ticket))
+        .route(&format!("{API_PREFIX}/evaluations"), post(evaluate))
+        .route(&format!("{API_PREFIX}/terminals/{{id}}/heartbeat"), post(heartbeat))
+        .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+        .with_state(hall))
+}
+
+/// Serves until the future is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, db: &Path, catalog: serde_json::Value) -> Result<(), ServerError> {
+    let app = router(db, catalog)?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(ErrorBody { error: self.1 })).into_response()
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        tracing::error!(error = %e, "hall database");
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "database error".into())
+    }
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::UNPROCESSABLE_ENTITY, msg.into())
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl Hall {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+async fn get_catalog(State(h): State<Hall>) -> Json<serde_json::Value> {
+    Json((*h.catalog).clone())
+}
+
+async fn submit(State(h): State<Hall>, headers: HeaderMap, body: Bytes) -> Result<(StatusCode, Json<ApplicationAccepted>), ApiError> {
+    let key = headers
+        .get(IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, "Idempotency-Key header is required".into()))?
+        .to_string();
+    let req: ApplicationRequest = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid application: {e}")))?;
+    if req.item_id.is_empty() || req.applicant.id_number.is_empty() {
+        return Err(bad("item_id and applicant.id_number are required"));
+    }
+    let mut conn = h.conn();
+    let tx = conn.transaction()?;
+    let seen: Option<(String, String)> = tx
+        .query_row(
+            "SELECT no, accepted_at FROM application WHERE idempotency_key = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((no, at)) = seen {
+        tx.execute(
+            "INSERT INTO counter (name, value) VALUES ('duplicates', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+            [],
+        )?;
+        tx.commit()?;
+        return Ok((
+            StatusCode::OK,
+            Json(ApplicationAccepted {
+                application_no: no,
+                accepted_at: at,
+                duplicate: true,
+            }),
+        ));
+    }
+    let today = chrono::Local::now().format("%Y%m%d").to_string();
+    tx.execute(
+        "INSERT INTO counter (name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        [format!("seq-{today}")],
+    )?;
+    let seq: i64 = tx.query_row("SELECT value FROM counter WHERE name = ?1", [format!("seq-{today}")], |r| r.get(0))?;
+    let no = format!("ZW{today}{seq:06}");
+    let at = now();
+    tx.execute(
+        "INSERT INTO application (no, idempotency_key, item_id, body, accepted_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![no, key, req.item_id, String::from_utf8_lossy(&body), at],
+    )?;
+    tx.commit()?;
+    tracing::info!(application = %no, item = %req.item_id, "application accepted");
+    Ok((
+        StatusCode::CREATED,
+        Json(ApplicationAccepted {
+            application_no: no,
+            accepted_at: at,
+            duplicate: false,
+        }),
+    ))
+}
+
+async fn status(State(h): State<Hall>, UrlPath(no): UrlPath<String>) -> Result<Json<ApplicationStatus>, ApiError> {
+    let conn = h.conn();
+    let row: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT item_id, status, accepted_at FROM application WHERE no = ?1",
+            [&no],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (item_id, status, accepted_at) = row.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no application {no}")))?;
+    let attachments: u32 = conn.query_row("SELECT COUNT(*) FROM attachment WHERE application_no = ?1", [&no], |r| r.get(0))?;
+    Ok(Json(ApplicationStatus {
+        application_no: no,
+        item_id,
+        status,
+        attachments,
+        accepted_at,
+    }))
+}
+
+async fn upload(
+    State(h): State<Hall>,
+    UrlPath((no, material, page)): UrlPath<(String, String, u32)>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    if !body.starts_with(&[0xff, 0xd8]) {
+        return Err(bad("attachment must be a JPEG image"));
+    }
+    let conn = h.conn();
+    let exists: bool = conn.query_row("SELECT COUNT(*) > 0 FROM application WHERE no = ?1", [&no], |r| r.get(0))?;
+    if !exists {
+        return Err(ApiError(StatusCode::NOT_FOUND, format!("no application {no}")));
+    }
+    // Idempotent: the same page sent twice is stored once.
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO attachment (application_no, material_id, page, bytes) VALUES (?1, ?2, ?3, ?4)",
+        params![no, material, page, body.as_ref()],
+    )?;
+    Ok(if n == 1 { StatusCode::CREATED } else { StatusCode::OK })
+}
+
+async fn ticket(State(h): State<Hall>, Json(req): Json<TicketRequest>) -> Result<Json<Ticket>, ApiError> {
+    if !["normal", "elderly", "disabled", "appointment"].contains(&req.priority.as_str()) {
+        return Err(bad(format!("unknown priority {}", req.priority)));
+    }
+    let conn = h.conn();
+    let at = now();
+    conn.execute(
+        "INSERT INTO ticket (category, priority, issued_at) VALUES (?1, ?2, ?3)",
+        params![req.category, req.priority, at],
+    )?;
+    let seq = conn.last_insert_rowid();
+    let ahead: u32 = conn.query_row(
+        "SELECT COUNT(*) FROM ticket WHERE category = ?1 AND seq < ?2 AND issued_at >= date('now','localtime')",
+        params![req.category, seq],
+        |r| r.get(0),
+    )?;
+    let prefix = if req.priority == "normal" { "A" } else { "V" };
+    Ok(Json(Ticket {
+        number: format!("{prefix}{:03}", seq % 1000),
+        category: req.category,
+        people_ahead: ahead,
+        issued_at: at,
+    }))
+}
+
+async fn evaluate(State(h): State<Hall>, Json(req): Json<EvaluationRequest>) -> Result<StatusCode, ApiError> {
+    if !(1..=5).contains(&req.score) {
+        return Err(bad("score must be 1..=5"));
+    }
+    h.conn().execute(
+        "INSERT INTO evaluation (reference, terminal_id, score, at) VALUES (?1, ?2, ?3, ?4)",
+        params![req.reference, req.terminal_id, req.score, now()],
+    )?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn heartbeat(State(h): State<Hall>, UrlPath(id): UrlPath<String>, Json(hb): Json<Heartbeat>) -> Result<StatusCode, ApiError> {
+    let body = serde_json::to_string(&hb).unwrap_or_default();
+    h.conn().execute(
+        "INSERT INTO heartbeat (terminal_id, body, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(terminal_id) DO UPDATE SET body = excluded.body, at = excluded.at",
+        params![id, body, now()],
+    )?;
+    Ok(StatusCode::NO_CONTENT)
+}
