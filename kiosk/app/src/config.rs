@@ -1,0 +1,548 @@
+//! Terminal configuration: parsing, checking and the messages a technician reads.
+//!
+//! Every problem is reported as `file:line: key: problem`. Unknown keys are errors
+//! (a misspelt key must not silently fall back to a default). Relative paths resolve
+//! against the folder of the file that names them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use kiosk_core::{Catalog, DisplayMode};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub terminal: TerminalSection,
+    #[serde(default)]
+    pub display: DisplaySection,
+    #[serde(default)]
+    pub session: SessionSection,
+    pub hall: HallSection,
+    #[serde(default)]
+    pub devices: DevicesSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalSection {
+    pub id: String,
+    pub name: String,
+    pub catalog: PathBuf,
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeName {
+    Normal,
+    Elderly,
+    Contrast,
+}
+
+impl From<ModeName> for DisplayMode {
+    fn from(m: ModeName) -> Self {
+        match m {
+            ModeName::Normal => DisplayMode::Normal,
+            ModeName::Elderly => DisplayMode::Elderly,
+            ModeName::Contrast => DisplayMode::Contrast,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplaySection {
+    #[serde(default = "d_orientation")]
+    pub orientation: Orientation,
+    /// Long and short side of the screen in pixels; orientation decides which is width.
+    #[serde(default = "d_long")]
+    pub long_side: u32,
+    #[serde(default = "d_short")]
+    pub short_side: u32,
+    #[serde(default)]
+    pub fullscreen: bool,
+    #[serde(default = "d_mode")]
+    pub default_mode: ModeName,
+}
+
+fn d_orientation() -> Orientation {
+    Orientation::Portrait
+}
+fn d_long() -> u32 {
+    1920
+}
+fn d_short() -> u32 {
+    1080
+}
+fn d_mode() -> ModeName {
+    ModeName::Normal
+}
+
+impl Default for DisplaySection {
+    fn default() -> Self {
+        DisplaySection {
+            orientation: d_orientation(),
+            long_side: d_long(),
+            short_side: d_short(),
+            fullscreen: false,
+            default_mode: d_mode(),
+        }
+    }
+}
+
+impl DisplaySection {
+    pub fn size(&self) -> (u32, u32) {
+        match self.orientation {
+            Orientation::Portrait => (self.short_side, self.long_side),
+            Orientation::Landscape => (self.long_side, self.short_side),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSection {
+    #[serde(default = "d_idle")]
+    pub idle_timeout_secs: u64,
+    #[serde(default = "d_warn")]
+    pub idle_warning_secs: u64,
+}
+
+fn d_idle() -> u64 {
+    120
+}
+fn d_warn() -> u64 {
+    20
+}
+
+impl Default for SessionSection {
+    fn default() -> Self {
+        SessionSection {
+            idle_timeout_secs: d_idle(),
+            idle_warning_secs: d_warn(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HallSection {
+    /// `embedded` runs the reference hall in this process; otherwise the hall's base URL.
+    pub url: String,
+    /// Address of the embedded hall.
+    #[serde(default = "d_listen")]
+    pub listen: String,
+    #[serde(default = "d_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default = "d_retry")]
+    pub retry_secs: u64,
+}
+
+fn d_listen() -> String {
+    "127.0.0.1:0".into()
+}
+fn d_timeout() -> u64 {
+    8
+}
+fn d_retry() -> u64 {
+    15
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceMode {
+    Simulated,
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DevicesSection {
+    #[serde(default)]
+    pub idcard: IdCardSection,
+    #[serde(default)]
+    pub camera: CameraSection,
+    #[serde(default)]
+    pub printer: PrinterSection,
+    #[serde(default)]
+    pub ticket: TicketSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdCardSection {
+    pub kind: DeviceMode,
+    #[serde(default)]
+    pub card: Option<PathBuf>,
+    #[serde(default = "d_present")]
+    pub present_after_ms: u64,
+}
+
+fn d_present() -> u64 {
+    1500
+}
+
+impl Default for IdCardSection {
+    fn default() -> Self {
+        IdCardSection {
+            kind: DeviceMode::None,
+            card: None,
+            present_after_ms: d_present(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraSection {
+    pub kind: DeviceMode,
+    #[serde(default)]
+    pub folder: Option<PathBuf>,
+}
+
+impl Default for CameraSection {
+    fn default() -> Self {
+        CameraSection {
+            kind: DeviceMode::None,
+            folder: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSection {
+    pub kind: DeviceMode,
+    /// Where the simulated printer puts its paper; default `<data>/spool`.
+    #[serde(default)]
+    pub spool: Option<PathBuf>,
+}
+
+impl Default for PrinterSection {
+    fn default() -> Self {
+        PrinterSection {
+            kind: DeviceMode::None,
+            spool: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSection {
+    pub kind: DeviceMode,
+}
+
+impl Default for TicketSection {
+    fn default() -> Self {
+        TicketSection { kind: DeviceMode::None }
+    }
+}
+
+/// A checked configuration with every path made absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: PathBuf,
+    pub raw: RawConfig,
+    pub catalog: Catalog,
+    pub data_dir: PathBuf,
+}
+
+/// One problem in a configuration or catalog file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub key: String,
+    pub problem: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.key, self.problem)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigErrors(pub Vec<Problem>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Loads and checks a terminal configuration. `data_override` is the global `--data`.
+pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigErrors> {
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        ConfigErrors(vec![Problem {
+            file: shown.clone(),
+            line: 0,
+            key: "-".into(),
+            problem: format!("cannot read the file: {e}"),
+        }])
+    })?;
+    let raw: RawConfig = parse_toml(&shown, &text).map_err(|p| ConfigErrors(vec![p]))?;
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    let lines = KeyLines::new(&text);
+    let mut problems = Vec::new();
+    let mut bad = |key: &str, problem: String| {
+        problems.push(Problem {
+            file: shown.clone(),
+            line: lines.line_of(key),
+            key: key.to_string(),
+            problem,
+        })
+    };
+
+    let t = &raw.terminal;
+    if t.id.is_empty() || !t.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        bad("terminal.id", format!("{:?} must be letters, digits and '-' only, not empty", t.id));
+    }
+    if t.name.trim().is_empty() {
+        bad("terminal.name", "must not be empty".into());
+    }
+    let d = &raw.display;
+    for (key, v) in [("display.long_side", d.long_side), ("display.short_side", d.short_side)] {
+        if !(240..=7680).contains(&v) {
+            bad(key, format!("{v} is outside 240..=7680 pixels"));
+        }
+    }
+    if d.short_side > d.long_side {
+        bad("display.short_side", format!("{} is longer than long_side {}", d.short_side, d.long_side));
+    }
+    let s = &raw.session;
+    if s.idle_timeout_secs < 15 {
+        bad("session.idle_timeout_secs", format!("{} s is too short for a citizen to read a screen (at least 15)", s.idle_timeout_secs));
+    }
+    if s.idle_warning_secs == 0 || s.idle_warning_secs >= s.idle_timeout_secs {
+        bad("session.idle_warning_secs", format!("{} must be at least 1 and less than idle_timeout_secs ({})", s.idle_warning_secs, s.idle_timeout_secs));
+    }
+    let h = &raw.hall;
+    if h.url != "embedded" && !(h.url.starts_with("https://") || h.url.starts_with("http://")) {
+        bad("hall.url", format!("{:?} must be \"embedded\" or an http(s):// URL", h.url));
+    }
+    if h.url == "embedded" && h.listen.parse::<SocketAddr>().is_err() {
+        bad("hall.listen", format!("{:?} is not an address like 127.0.0.1:8080", h.listen));
+    }
+    if h.timeout_secs == 0 {
+        bad("hall.timeout_secs", "must be at least 1".into());
+    }
+    if h.retry_secs == 0 {
+        bad("hall.retry_secs", "must be at least 1".into());
+    }
+    let dev = &raw.devices;
+    if dev.idcard.kind == DeviceMode::Simulated {
+        match &dev.idcard.card {
+            None => bad("devices.idcard.card", "a simulated reader needs a card fixture file".into()),
+            Some(p) if !base.join(p).is_file() => bad("devices.idcard.card", format!("{} does not exist", base.join(p).display())),
+            _ => {}
+        }
+    }
+    if dev.camera.kind == DeviceMode::Simulated {
+        match &dev.camera.folder {
+            None => bad("devices.camera.folder", "a simulated camera needs an image folder".into()),
+            Some(p) if !base.join(p).is_dir() => bad("devices.camera.folder", format!("{} is not a folder", base.join(p).display())),
+            _ => {}
+        }
+    }
+
+    let catalog_path = base.join(&t.catalog);
+    let catalog = match std::fs::read_to_string(&catalog_path) {
+        Err(e) => {
+            bad("terminal.catalog", format!("cannot read {}: {e}", catalog_path.display()));
+            None
+        }
+        Ok(ctext) => check_catalog(&catalog_path.display().to_string(), &ctext, &mut problems),
+    };
+    if !problems.is_empty() {
+        return Err(ConfigErrors(problems));
+    }
+    let data_dir = match (data_override, &t.data_dir) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(d)) => base.join(d),
+        (None, None) => base.join("../data"),
+    };
+    Ok(Config {
+        file: file.to_path_buf(),
+        raw,
+        catalog: catalog.expect("no problems means the catalog parsed"),
+        data_dir,
+    })
+}
+
+/// Parses and checks a catalog file on its own.
+pub fn check_catalog(file: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Catalog> {
+    match parse_toml::<Catalog>(file, text) {
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+        Ok(c) => {
+            let lines = KeyLines::new(text);
+            let before = problems.len();
+            for p in c.problems() {
+                problems.push(Problem {
+                    file: file.to_string(),
+                    line: lines.line_of(&p.key),
+                    key: p.key,
+                    problem: p.problem,
+                });
+            }
+            (problems.len() == before).then_some(c)
+        }
+    }
+}
+
+impl Config {
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        let base = self.file.parent().unwrap_or(Path::new("."));
+        if base.as_os_str().is_empty() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    }
+    pub fn session_config(&self) -> kiosk_core::SessionConfig {
+        kiosk_core::SessionConfig {
+            idle_timeout: self.raw.session.idle_timeout_secs * 1000,
+            idle_warning: self.raw.session.idle_warning_secs * 1000,
+            default_mode: self.raw.display.default_mode.into(),
+        }
+    }
+}
+
+/// Deserialises TOML, turning the first error into a located [`Problem`].
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Problem> {
+    let de = toml::de::Deserializer::new(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let line = inner
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let msg = inner.message().trim().to_string();
+        // serde reports an unknown key at its parent; name the key itself.
+        let (key, problem) = if let Some(rest) = msg.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let key = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            let expected = rest.split_once(", expected ").map(|x| x.1).unwrap_or("");
+            (key, format!("unknown key (expected {expected})"))
+        } else if let Some(rest) = msg.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let key = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            (key, "required key is missing".to_string())
+        } else {
+            let key = if path == "." || path.is_empty() { "-".to_string() } else { path.clone() };
+            (key, msg)
+        };
+        let line = line.unwrap_or_else(|| KeyLines::new(text).line_of(&key));
+        Problem {
+            file: file.to_string(),
+            line,
+            key,
+            problem,
+        }
+    })
+}
+
+/// Where each dotted key (with array indices, `item[2].fields[0].kind`) stands in a TOML text.
+struct KeyLines {
+    at: HashMap<String, usize>,
+}
+
+impl KeyLines {
+    fn new(text: &str) -> Self {
+        let mut at = HashMap::new();
+        let mut counters: HashMap<String, usize> = HashMap::new();
+        let mut prefix = String::new();
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+                let (parent, last) = Self::split_header(name.trim(), &counters);
+                let array = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
+                let idx = counters.entry(array.clone()).and_modify(|i| *i += 1).or_insert(0);
+                prefix = format!("{array}[{idx}]");
+                at.entry(array).or_insert(n + 1);
+                at.insert(prefix.clone(), n + 1);
+            } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+                let (parent, last) = Self::split_header(name.trim(), &counters);
+                prefix = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
+                at.insert(prefix.clone(), n + 1);
+            } else if let Some((k, _)) = line.split_once('=') {
+                let k = k.trim().trim_matches('"');
+                let key = if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+                at.entry(key).or_insert(n + 1);
+            }
+        }
+        KeyLines { at }
+    }
+
+    /// `item.fields` → (`item[3]`, `fields`) using the current index of each array table.
+    fn split_header<'a>(name: &'a str, counters: &HashMap<String, usize>) -> (String, &'a str) {
+        let parts: Vec<&str> = name.split('.').map(str::trim).collect();
+        let mut parent = String::new();
+        for p in &parts[..parts.len() - 1] {
+            if !parent.is_empty() {
+                parent.push('.');
+            }
+            parent.push_str(p);
+            if let Some(i) = counters.get(&parent) {
+                parent = format!("{parent}[{i}]");
+            }
+        }
+        (parent, parts[parts.len() - 1])
+    }
+
+    /// The line of `key`, or of its nearest enclosing table; 1 when nothing matches.
+    fn line_of(&self, key: &str) -> usize {
+        let mut k = key.to_string();
+        loop {
+            if let Some(l) = self.at.get(&k) {
+                return *l;
+            }
+            match k.rfind(['.', '[']) {
+                Some(i) => k.truncate(i),
+                None => return 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines_follow_arrays_of_tables() {
+        let t = "[[item]]\nid = \"a\"\n[[item.fields]]\nkey = \"x\"\n[[item]]\nid = \"b\"\n[[item.fields]]\nkey = \"y\"\n[[item.fields]]\nkind = \"z\"\n";
+        let k = KeyLines::new(t);
+        assert_eq!(k.line_of("item[1].id"), 6);
+        assert_eq!(k.line_of("item[1].fields[1].kind"), 10);
+        assert_eq!(k.line_of("item[0].fields[0].options"), 3);
+    }
+}

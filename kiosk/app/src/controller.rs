@@ -1,0 +1,134 @@
+//! Glue between the session (kiosk-core), the UI and the executor of effects.
+//!
+//! Lives on the UI thread. Every UI callback becomes one core [`Event`]; every
+//! effect goes to the [`Executor`]; results from devices and the hall come back as
+//! [`Msg`]s through a channel that [`Controller::pump`] drains (the live app pumps
+//! from a Slint timer, tests pump by hand), so no test needs a running event loop.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use kiosk_core::{Effect, Event, Millis, Session};
+
+use crate::ui;
+use crate::KioskWindow;
+
+/// What comes back from the executor's threads.
+#[derive(Debug)]
+pub enum Msg {
+    Session(Event),
+    /// The receipt printed (`Ok(note)`) or could not be (`Err(message for the citizen)`).
+    Printed(Result<String, String>),
+}
+
+/// Carries out effects: devices, outbox, hall, printer. Results go back as [`Msg`]s.
+pub trait Executor {
+    fn perform(&self, effect: &Effect);
+}
+
+/// Extra view state that is not the citizen's session: pages of the home list,
+/// decoded thumbnails, the printer's word.
+#[derive(Default)]
+pub struct ViewState {
+    pub home_page: Cell<usize>,
+    pub thumbnails: RefCell<HashMap<u64, slint::Image>>,
+    pub printer_note: RefCell<String>,
+}
+
+pub struct Controller {
+    pub ui: KioskWindow,
+    session: RefCell<Session>,
+    exec: Box<dyn Executor>,
+    rx: mpsc::Receiver<Msg>,
+    clock: Box<dyn Fn() -> Millis>,
+    pub view: ViewState,
+}
+
+impl Controller {
+    /// Builds the controller; `make_exec` receives the sender its results go to.
+    pub fn new(
+        ui: KioskWindow,
+        session: Session,
+        clock: Box<dyn Fn() -> Millis>,
+        make_exec: impl FnOnce(mpsc::Sender<Msg>) -> Box<dyn Executor>,
+    ) -> Rc<Self> {
+        let (tx, rx) = mpsc::channel();
+        let c = Rc::new(Controller {
+            ui,
+            session: RefCell::new(session),
+            exec: make_exec(tx),
+            rx,
+            clock,
+            view: ViewState::default(),
+        });
+        ui::wire(&c);
+        c.render();
+        c
+    }
+
+    pub fn now(&self) -> Millis {
+        (self.clock)()
+    }
+
+    /// Feeds one event to the session and carries out what follows.
+    pub fn dispatch(&self, ev: Event) {
+        let is_tick = matches!(ev, Event::Tick);
+        let fx = self.session.borrow_mut().handle(self.now(), ev);
+        for e in &fx {
+            match e {
+                Effect::WipeSession => {
+                    self.view.thumbnails.borrow_mut().clear();
+                    self.view.printer_note.borrow_mut().clear();
+                    self.view.home_page.set(0);
+                }
+                Effect::ModeChanged(_) => self.view.home_page.set(0),
+                Effect::PrintReceipt(_) => *self.view.printer_note.borrow_mut() = "正在打印回执……".into(),
+                _ => {}
+            }
+            self.exec.perform(e);
+        }
+        // A tick that changed nothing leaves the screen as it is.
+        if !is_tick || !fx.is_empty() {
+            self.render();
+        }
+    }
+
+    /// Drains results from the executor's threads, then lets time pass.
+    pub fn pump(&self) {
+        while let Ok(msg) = self.rx.try_recv() {
+            match msg {
+                Msg::Session(ev) => self.dispatch(ev),
+                Msg::Printed(Ok(note) | Err(note)) => {
+                    *self.view.printer_note.borrow_mut() = note;
+                    self.render();
+                }
+            }
+        }
+        self.dispatch(Event::Tick);
+    }
+
+    /// Waits (pumping) until `done` holds or `timeout` passes; for tests and screenshots.
+    pub fn pump_until(&self, timeout: std::time::Duration, done: impl Fn(&Session) -> bool) -> bool {
+        let end = std::time::Instant::now() + timeout;
+        loop {
+            self.pump();
+            if done(&self.session.borrow()) {
+                return true;
+            }
+            if std::time::Instant::now() > end {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    pub fn with_session<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
+        f(&self.session.borrow())
+    }
+
+    pub fn render(&self) {
+        ui::render(self, &self.session.borrow());
+    }
+}

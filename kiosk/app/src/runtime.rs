@@ -1,0 +1,317 @@
+//! The live executor: devices, the outbox and the hall, on a small tokio runtime
+//! beside the UI thread. Results go back to the controller as [`Msg`]s.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use kiosk_core::{Applicant, Application, DeliveryMethod, Effect, Event, Page};
+use kiosk_device::{DeviceKind, DeviceStatus};
+use kiosk_hall::{
+    ApplicantBody, ApplicationRequest, DeliverOutcome, Delivery, HallClient, Heartbeat, MaterialBody, Outbox,
+};
+use kiosk_idcard::{IdCard, IdCardReader, ReaderEvent, SimReaderConfig};
+
+use crate::config::{Config, DeviceMode};
+use crate::controller::{Executor, Msg};
+
+/// The devices of this terminal, behind their driver handles.
+pub struct Devices {
+    pub reader: Option<IdCardReader>,
+    pub camera: Option<kiosk_camera::Camera>,
+    pub printer: Option<kiosk_printer::Printer>,
+    pub ticket: kiosk_ticket::TicketDispenser,
+}
+
+impl Devices {
+    /// Opens the devices the configuration names; reader events go to `tx`.
+    pub fn open(cfg: &Config, tx: Sender<Msg>) -> Self {
+        let d = &cfg.raw.devices;
+        let reader = (d.idcard.kind == DeviceMode::Simulated).then(|| {
+            let sim = SimReaderConfig {
+                card_file: cfg.resolve(d.idcard.card.as_deref().unwrap_or(std::path::Path::new(""))),
+                present_after: Duration::from_millis(d.idcard.present_after_ms),
+                today: Some(chrono::Local::now().format("%Y%m%d").to_string()),
+            };
+            IdCardReader::simulated(sim, move |ev| {
+                let ev = match ev {
+                    ReaderEvent::CardPresented(card) => Some(Event::CardRead(applicant_of(&card))),
+                    ReaderEvent::ReadFailed(e) => Some(Event::CardFailed(e.citizen_message().to_string())),
+                    ReaderEvent::CardRemoved | ReaderEvent::Status(_) => None,
+                };
+                if let Some(ev) = ev {
+                    let _ = tx.send(Msg::Session(ev));
+                }
+            })
+        });
+        let camera = (d.camera.kind == DeviceMode::Simulated)
+            .then(|| kiosk_camera::Camera::simulated(cfg.resolve(d.camera.folder.as_deref().unwrap_or(std::path::Path::new("")))));
+        let printer = (d.printer.kind == DeviceMode::Simulated).then(|| {
+            let spool = d.printer.spool.as_ref().map(|p| cfg.resolve(p)).unwrap_or_else(|| cfg.data_dir.join("spool"));
+            kiosk_printer::Printer::spool(spool)
+        });
+        let ticket = match d.ticket.kind {
+            DeviceMode::Simulated => kiosk_ticket::TicketDispenser::simulated(),
+            DeviceMode::None => kiosk_ticket::TicketDispenser::absent(),
+        };
+        Devices { reader, camera, printer, ticket }
+    }
+
+    pub fn health(&self) -> Vec<(DeviceKind, DeviceStatus)> {
+        let missing = || DeviceStatus::Offline("未配置".into());
+        vec![
+            (DeviceKind::IdCardReader, self.reader.as_ref().map_or_else(missing, |r| r.status())),
+            (DeviceKind::Camera, self.camera.as_ref().map_or_else(missing, |c| c.status())),
+            (DeviceKind::Printer, self.printer.as_ref().map_or_else(missing, |p| p.status())),
+            (DeviceKind::TicketDispenser, self.ticket.status()),
+        ]
+    }
+}
+
+pub fn applicant_of(c: &IdCard) -> Applicant {
+    Applicant {
+        name: c.name.clone(),
+        gender: c.gender.clone(),
+        nation: c.nation.clone(),
+        birth: c.birth.clone(),
+        address: c.address.clone(),
+        id_number: c.id_number.clone(),
+        authority: c.authority.clone(),
+        valid_from: c.valid_from.clone(),
+        valid_to: c.valid_to.clone(),
+    }
+}
+
+/// The hall request and the pages of an application.
+pub fn request_of(app: &Application, terminal_id: &str) -> (ApplicationRequest, Vec<(String, u32, Page)>) {
+    let a = &app.applicant;
+    let req = ApplicationRequest {
+        terminal_id: terminal_id.to_string(),
+        item_id: app.item_id.clone(),
+        applicant: ApplicantBody {
+            name: a.name.clone(),
+            id_number: a.id_number.clone(),
+            gender: a.gender.clone(),
+            nation: a.nation.clone(),
+            birth: a.birth.clone(),
+            address: a.address.clone(),
+        },
+        fields: app.fields.clone(),
+        materials: app
+            .materials
+            .iter()
+            .map(|m| MaterialBody {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                pages: m.pages.len() as u32,
+                from_card: m.from_card,
+                deferred: m.deferred,
+            })
+            .collect(),
+        delivery: match app.delivery {
+            DeliveryMethod::Pickup => Delivery::Pickup,
+            DeliveryMethod::Mail => Delivery::Mail,
+        },
+        mail_address: app.mail_address.clone(),
+    };
+    let pages = app
+        .materials
+        .iter()
+        .flat_map(|m| m.pages.iter().enumerate().map(|(i, p)| (m.id.clone(), i as u32 + 1, p.clone())))
+        .collect();
+    (req, pages)
+}
+
+pub struct Runtime {
+    rt: tokio::runtime::Runtime,
+    tx: Sender<Msg>,
+    pub hall: HallClient,
+    pub hall_url: String,
+    pub outbox: Arc<Outbox>,
+    pub devices: Arc<Devices>,
+    terminal_id: String,
+    terminal_name: String,
+    /// How long the citizen waits for the hall before getting the terminal's reference.
+    submit_wait: Duration,
+}
+
+fn now_text() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl Runtime {
+    /// Starts the runtime: data folder, outbox, embedded hall (if configured),
+    /// devices, and the background loop that empties the outbox.
+    pub fn start(cfg: &Config, tx: Sender<Msg>) -> anyhow::Result<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kiosk-rt")
+            .enable_all()
+            .build()
+            .context("starting the runtime")?;
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating the data folder {}", cfg.data_dir.display()))?;
+        let h = &cfg.raw.hall;
+        let hall_url = if h.url == "embedded" {
+            let addr: SocketAddr = h.listen.parse().context("hall.listen")?;
+            let listener = rt
+                .block_on(tokio::net::TcpListener::bind(addr))
+                .with_context(|| format!("embedded hall: cannot listen on {addr}"))?;
+            let local = listener.local_addr()?;
+            let db = cfg.data_dir.join("hall").join("hall.db");
+            let catalog = serde_json::to_value(&cfg.catalog)?;
+            let app = kiosk_hall::server::router(&db, catalog)?;
+            rt.spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!(error = %e, "embedded hall stopped");
+                }
+            });
+            tracing::info!(%local, "embedded reference hall listening");
+            format!("http://{local}")
+        } else {
+            h.url.clone()
+        };
+        let terminal_id = cfg.raw.terminal.id.clone();
+        let hall = HallClient::new(&hall_url, &terminal_id, Duration::from_secs(h.timeout_secs))?;
+        let outbox = Arc::new(Outbox::open(&cfg.data_dir.join("outbox"), &terminal_id)?);
+        let devices = Arc::new(Devices::open(cfg, tx.clone()));
+
+        // Background: send what the outbox holds, and tell the hall how we are.
+        let (ob, hc, dev, every) = (outbox.clone(), hall.clone(), devices.clone(), Duration::from_secs(h.retry_secs));
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let pending = ob.flush(&hc).await.unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "outbox");
+                    0
+                });
+                let devices: BTreeMap<String, String> = dev
+                    .health()
+                    .into_iter()
+                    .map(|(k, s)| (format!("{k:?}"), s.describe()))
+                    .collect();
+                if let Err(e) = hc.heartbeat(&Heartbeat { devices, outbox_pending: pending }).await {
+                    tracing::debug!(error = %e, "heartbeat not delivered");
+                }
+            }
+        });
+        Ok(Runtime {
+            rt,
+            tx,
+            hall,
+            hall_url,
+            outbox,
+            devices,
+            terminal_id,
+            terminal_name: cfg.raw.terminal.name.clone(),
+            submit_wait: Duration::from_secs(h.timeout_secs.max(1) * 2),
+        })
+    }
+
+    fn send(&self, ev: Event) {
+        let _ = self.tx.send(Msg::Session(ev));
+    }
+
+    fn submit(&self, app: &Application) {
+        let (req, pages) = request_of(app, &self.terminal_id);
+        let (outbox, hall, tx, wait) = (self.outbox.clone(), self.hall.clone(), self.tx.clone(), self.submit_wait);
+        self.rt.spawn(async move {
+            let ob = outbox.clone();
+            let stored = tokio::task::spawn_blocking(move || {
+                let refs: Vec<(String, u32, &[u8])> = pages.iter().map(|(m, n, p)| (m.clone(), *n, p.jpeg())).collect();
+                ob.enqueue(&req, &refs)
+            })
+            .await;
+            let entry = match stored {
+                Ok(Ok(e)) => e,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "application could not be stored");
+                    let _ = tx.send(Msg::Session(Event::SubmitFailed("本机存储出现故障，申请未能保存".into())));
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "storing task failed");
+                    let _ = tx.send(Msg::Session(Event::SubmitFailed("本机存储出现故障，申请未能保存".into())));
+                    return;
+                }
+            };
+            // Stored durably: from here on the application is accepted, whatever the hall does.
+            let ev = match tokio::time::timeout(wait, outbox.deliver(&hall, entry.id)).await {
+                Ok(Ok(DeliverOutcome::Delivered { application_no } | DeliverOutcome::AlreadyDone { application_no })) => {
+                    Event::SubmitAccepted { application_no, at: now_text() }
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, entry = entry.id, "hall did not take the application yet; it stays in the outbox");
+                    Event::SubmitQueued { local_ref: entry.local_ref, at: now_text() }
+                }
+                Err(_) => {
+                    tracing::warn!(entry = entry.id, "hall too slow; the application stays in the outbox");
+                    Event::SubmitQueued { local_ref: entry.local_ref, at: now_text() }
+                }
+            };
+            let _ = tx.send(Msg::Session(ev));
+        });
+    }
+}
+
+impl Executor for Runtime {
+    fn perform(&self, effect: &Effect) {
+        match effect {
+            Effect::StartCardReader => match &self.devices.reader {
+                Some(r) => r.start(),
+                None => self.send(Event::CardFailed("本终端未配置身份证阅读器，请到窗口办理".into())),
+            },
+            Effect::StopCardReader => {
+                if let Some(r) = &self.devices.reader {
+                    r.stop()
+                }
+            }
+            Effect::CapturePage { .. } => {
+                let (camera, tx) = (self.devices.camera.clone(), self.tx.clone());
+                self.rt.spawn_blocking(move || {
+                    let ev = match camera.as_ref().map(|c| c.capture()) {
+                        Some(Ok(still)) => Event::PageCaptured(Page::new(0, still.jpeg.to_vec())),
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "capture failed");
+                            Event::CaptureFailed(e.citizen_message().into())
+                        }
+                        None => Event::CaptureFailed("本终端未配置高拍仪，请到窗口提交材料".into()),
+                    };
+                    let _ = tx.send(Msg::Session(ev));
+                });
+            }
+            Effect::Submit(app) => self.submit(app),
+            Effect::PrintReceipt(r) => {
+                let job = crate::receipt::escpos(r, &self.terminal_name);
+                let (printer, tx) = (self.devices.printer.clone(), self.tx.clone());
+                let name = format!("receipt-{}", r.reference);
+                self.rt.spawn_blocking(move || {
+                    let res = match printer.as_ref().map(|p| p.print(&name, &job)) {
+                        Some(Ok(_)) => Ok("回执已打印，请从出纸口取走。".to_string()),
+                        Some(Err(e)) => {
+                            tracing::error!(error = %e, "receipt not printed");
+                            Err(e.citizen_message().to_string())
+                        }
+                        None => Err("本终端未配置打印机，请记下申请编号".to_string()),
+                    };
+                    let _ = tx.send(Msg::Printed(res));
+                });
+            }
+            Effect::SendEvaluation { reference, rating } => {
+                let (hall, reference, score) = (self.hall.clone(), reference.clone(), rating.score());
+                self.rt.spawn(async move {
+                    if let Err(e) = hall.evaluate(&reference, score).await {
+                        tracing::warn!(error = %e, "evaluation not delivered");
+                    }
+                });
+            }
+            Effect::ShowScreen(s) => tracing::debug!(screen = s.name(), "screen"),
+            Effect::WipeSession => tracing::info!("session wiped"),
+            Effect::IdleWarning { .. } | Effect::IdleWarningCleared | Effect::ModeChanged(_) => {}
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! `kiosk --screenshots DIR`: renders every screen to PNG with Slint's software
+//! renderer, no display needed. The screens are reached by walking a real session
+//! through the core with the simulated card and camera frames of the configuration,
+//! so they show what a citizen would see.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use anyhow::Context;
+use kiosk_core::{DisplayMode, Effect, Event, Millis, Page, Screen, Session};
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType, Rgb565Pixel};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize};
+
+use crate::config::Config;
+use crate::controller::{Controller, Executor};
+use crate::KioskWindow;
+
+struct ShotPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for ShotPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+/// Effects are not carried out while taking pictures.
+struct Inert;
+impl Executor for Inert {
+    fn perform(&self, _: &Effect) {}
+}
+
+fn save(window: &MinimalSoftwareWindow, (w, h): (u32, u32), path: &Path) -> anyhow::Result<()> {
+    slint::platform::update_timers_and_animations();
+    window.request_redraw();
+    let mut buf = vec![Rgb565Pixel::default(); (w * h) as usize];
+    window.draw_if_needed(|r| {
+        r.render(&mut buf, w as usize);
+    });
+    let mut rgb = Vec::with_capacity(buf.len() * 3);
+    for p in &buf {
+        let v = p.0;
+        let (r, g, b) = ((v >> 11) & 0x1f, (v >> 5) & 0x3f, v & 0x1f);
+        rgb.extend([((r * 527 + 23) >> 6) as u8, ((g * 259 + 33) >> 6) as u8, ((b * 527 + 23) >> 6) as u8]);
+    }
+    let img = image::RgbImage::from_raw(w, h, rgb).context("frame size")?;
+    img.save(path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Renders every screen of the citizen path (and the idle warning) into `dir`.
+/// Returns the files written.
+pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(ShotPlatform { window: window.clone() }))
+        .map_err(|e| anyhow::anyhow!("software renderer: {e}"))?;
+    let (w, h) = cfg.raw.display.size();
+    let ui = KioskWindow::new()?;
+    ui.set_screen_width(w as f32);
+    ui.set_screen_height(h as f32);
+    ui.global::<crate::AppState>().set_terminal_name(cfg.raw.terminal.name.as_str().into());
+    window.set_size(PhysicalSize::new(w, h));
+    ui.show()?;
+
+    let session = Session::new(Arc::new(cfg.catalog.clone()), cfg.session_config(), Millis(0));
+    let clock = Rc::new(std::cell::Cell::new(0u64));
+    let ck = clock.clone();
+    let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), |_| Box::new(Inert));
+    c.dispatch(Event::SetMode(mode));
+
+    let suffix = match mode {
+        DisplayMode::Normal => "",
+        DisplayMode::Elderly => "-elderly",
+        DisplayMode::Contrast => "-contrast",
+    };
+    let mut written = Vec::new();
+    let mut shot = |_: &Controller, name: &str| -> anyhow::Result<()> {
+        let path = dir.join(format!("{name}{suffix}.png"));
+        save(&window, (w, h), &path)?;
+        written.push(path);
+        Ok(())
+    };
+
+    let card = cfg
+        .raw
+        .devices
+        .idcard
+        .card
+        .as_ref()
+        .map(|p| cfg.resolve(p))
+        .context("screenshots need devices.idcard.card for the sample applicant")?;
+    let card: kiosk_idcard::IdCard = serde_json::from_str(&std::fs::read_to_string(&card)?)
+        .with_context(|| format!("reading {}", card.display()))?;
+    let frame = cfg
+        .raw
+        .devices
+        .camera
+        .folder
+        .as_ref()
+        .map(|p| cfg.resolve(p))
+        .and_then(|d| kiosk_camera::Camera::simulated(d).capture().ok())
+        .context("screenshots need a camera folder with a frame")?;
+
+    // Walk the pension enrolment: it has card fields, a phone, a choice and a 容缺 material.
+    let item = cfg.catalog.items.iter().find(|i| i.materials.iter().any(|m| m.tolerated)).unwrap_or(&cfg.catalog.items[0]);
+    shot(&c, "01-home")?;
+    c.dispatch(Event::ChoseItem(item.id.clone()));
+    shot(&c, "02-guide")?;
+    c.dispatch(Event::StartApplying);
+    shot(&c, "03-identify")?;
+    c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card)));
+    for f in &item.fields {
+        match f.kind {
+            kiosk_core::FieldKind::Phone => c.dispatch(Event::FieldEdited { key: f.key.clone(), value: "13800138000".into() }),
+            kiosk_core::FieldKind::Choice => c.dispatch(Event::FieldEdited { key: f.key.clone(), value: f.options[0].clone() }),
+            kiosk_core::FieldKind::Text => {}
+        }
+    }
+    shot(&c, "04-form")?;
+    c.dispatch(Event::Next);
+    if let Some(i) = item.materials.iter().position(|m| !m.from_card) {
+        c.dispatch(Event::SelectMaterial(i));
+        c.dispatch(Event::CapturePage);
+        c.dispatch(Event::PageCaptured(Page::new(0, frame.jpeg.to_vec())));
+    }
+    shot(&c, "05-materials")?;
+    c.dispatch(Event::Next);
+    if let Some(d) = item.delivery.first() {
+        c.dispatch(Event::ChoseDelivery(*d));
+    }
+    shot(&c, "06-delivery")?;
+    c.dispatch(Event::Next);
+    shot(&c, "07-review")?;
+    c.dispatch(Event::Submit);
+    shot(&c, "08-submitting")?;
+    c.dispatch(Event::SubmitAccepted { application_no: "ZW20261122000001".into(), at: "2026-11-22 10:30:00".into() });
+    *c.view.printer_note.borrow_mut() = "回执已打印，请从出纸口取走。".into();
+    c.render();
+    shot(&c, "09-receipt")?;
+    c.dispatch(Event::Finish);
+    shot(&c, "10-evaluation")?;
+    // The idle warning, over the guide screen.
+    c.dispatch(Event::Cancel);
+    c.dispatch(Event::SetMode(mode));
+    c.dispatch(Event::ChoseItem(item.id.clone()));
+    let idle = cfg.session_config();
+    clock.set(clock.get() + idle.idle_timeout - idle.idle_warning / 2);
+    c.dispatch(Event::Tick);
+    debug_assert_eq!(c.with_session(|s| s.screen()), Screen::Guide);
+    shot(&c, "11-idle-warning")?;
+    Ok(written)
+}
+
