@@ -246,7 +246,9 @@ pub struct TicketSection {
 
 impl Default for TicketSection {
     fn default() -> Self {
-        TicketSection { kind: DeviceMode::None }
+        TicketSection {
+            kind: DeviceMode::None,
+        }
     }
 }
 
@@ -270,7 +272,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.key, self.problem)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.key, self.problem
+        )
     }
 }
 
@@ -304,7 +310,11 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
     })?;
     let raw: RawConfig = parse_toml(&shown, &text).map_err(|p| ConfigErrors(vec![p]))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
     let lines = KeyLines::new(&text);
     let mut problems = Vec::new();
     let mut bad = |key: &str, problem: String| {
@@ -318,33 +328,60 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
 
     let t = &raw.terminal;
     if t.id.is_empty() || !t.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        bad("terminal.id", format!("{:?} must be letters, digits and '-' only, not empty", t.id));
+        bad(
+            "terminal.id",
+            format!("{:?} must be letters, digits and '-' only, not empty", t.id),
+        );
     }
     if t.name.trim().is_empty() {
         bad("terminal.name", "must not be empty".into());
     }
     let d = &raw.display;
-    for (key, v) in [("display.long_side", d.long_side), ("display.short_side", d.short_side)] {
+    for (key, v) in [
+        ("display.long_side", d.long_side),
+        ("display.short_side", d.short_side),
+    ] {
         if !(240..=7680).contains(&v) {
             bad(key, format!("{v} is outside 240..=7680 pixels"));
         }
     }
     if d.short_side > d.long_side {
-        bad("display.short_side", format!("{} is longer than long_side {}", d.short_side, d.long_side));
+        bad(
+            "display.short_side",
+            format!("{} is longer than long_side {}", d.short_side, d.long_side),
+        );
     }
     let s = &raw.session;
     if s.idle_timeout_secs < 15 {
-        bad("session.idle_timeout_secs", format!("{} s is too short for a citizen to read a screen (at least 15)", s.idle_timeout_secs));
+        bad(
+            "session.idle_timeout_secs",
+            format!(
+                "{} s is too short for a citizen to read a screen (at least 15)",
+                s.idle_timeout_secs
+            ),
+        );
     }
     if s.idle_warning_secs == 0 || s.idle_warning_secs >= s.idle_timeout_secs {
-        bad("session.idle_warning_secs", format!("{} must be at least 1 and less than idle_timeout_secs ({})", s.idle_warning_secs, s.idle_timeout_secs));
+        bad(
+            "session.idle_warning_secs",
+            format!(
+                "{} must be at least 1 and less than idle_timeout_secs ({})",
+                s.idle_warning_secs, s.idle_timeout_secs
+            ),
+        );
     }
     let h = &raw.hall;
     if h.url != "embedded" && !(h.url.starts_with("https://") || h.url.starts_with("http://")) {
-        bad("hall.url", format!("{:?} must be \"embedded\" or an http(s):// URL", h.url));
+        bad(
+            "hall.url",
+            format!("{:?} must be \"embedded\" or an http(s):// URL", h.url),
+        );
     }
     if h.url == "embedded" && h.listen.parse::<SocketAddr>().is_err() {
-        bad("hall.listen", format!("{:?} is not an address like 127.0.0.1:8080", h.listen));
+        bad(
+            "hall.listen",
+            format!("{:?} is not an address like 127.0.0.1:8080", h.listen),
+        );
     }
     if h.timeout_secs == 0 {
         bad("hall.timeout_secs", "must be at least 1".into());
@@ -355,15 +392,27 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
     let dev = &raw.devices;
     if dev.idcard.kind == DeviceMode::Simulated {
         match &dev.idcard.card {
-            None => bad("devices.idcard.card", "a simulated reader needs a card fixture file".into()),
-            Some(p) if !base.join(p).is_file() => bad("devices.idcard.card", format!("{} does not exist", base.join(p).display())),
+            None => bad(
+                "devices.idcard.card",
+                "a simulated reader needs a card fixture file".into(),
+            ),
+            Some(p) if !base.join(p).is_file() => bad(
+                "devices.idcard.card",
+                format!("{} does not exist", base.join(p).display()),
+            ),
             _ => {}
         }
     }
     if dev.camera.kind == DeviceMode::Simulated {
         match &dev.camera.folder {
-            None => bad("devices.camera.folder", "a simulated camera needs an image folder".into()),
-            Some(p) if !base.join(p).is_dir() => bad("devices.camera.folder", format!("{} is not a folder", base.join(p).display())),
+            None => bad(
+                "devices.camera.folder",
+                "a simulated camera needs an image folder".into(),
+            ),
+            Some(p) if !base.join(p).is_dir() => bad(
+                "devices.camera.folder",
+                format!("{} is not a folder", base.join(p).display()),
+            ),
             _ => {}
         }
     }
@@ -371,7 +420,10 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
     let catalog_path = base.join(&t.catalog);
     let catalog = match std::fs::read_to_string(&catalog_path) {
         Err(e) => {
-            bad("terminal.catalog", format!("cannot read {}: {e}", catalog_path.display()));
+            bad(
+                "terminal.catalog",
+                format!("cannot read {}: {e}", catalog_path.display()),
+            );
             None
         }
         Ok(ctext) => check_catalog(&catalog_path.display().to_string(), &ctext, &mut problems),
@@ -446,16 +498,34 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<
         // serde reports an unknown key at its parent; name the key itself.
         let (key, problem) = if let Some(rest) = msg.strip_prefix("unknown field `") {
             let name = rest.split('`').next().unwrap_or("");
-            let key = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            // serde_path_to_error already ends the path with the unknown key itself.
+            let key = if path == "." || path.is_empty() {
+                name.to_string()
+            } else if path == name || path.ends_with(&format!(".{name}")) {
+                path.clone()
+            } else {
+                format!("{path}.{name}")
+            };
             let expected = rest.split_once(", expected ").map(|x| x.1).unwrap_or("");
             (key, format!("unknown key (expected {expected})"))
         } else if let Some(rest) = msg.strip_prefix("missing field `") {
             let name = rest.split('`').next().unwrap_or("");
-            let key = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            let key = if path == "." || path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
             (key, "required key is missing".to_string())
         } else {
-            let key = if path == "." || path.is_empty() { "-".to_string() } else { path.clone() };
-            (key, msg)
+            if path == "." || path.is_empty() {
+                // A syntax error: the parser knows no key, but the line does.
+                let key = line
+                    .and_then(|l| key_on_line(text, l))
+                    .unwrap_or_else(|| "-".to_string());
+                (key, format!("TOML syntax error: {msg}"))
+            } else {
+                (path.clone(), msg)
+            }
         };
         let line = line.unwrap_or_else(|| KeyLines::new(text).line_of(&key));
         Problem {
@@ -465,6 +535,30 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<
             problem,
         }
     })
+}
+
+/// The dotted key written on line `line` (1-based), from the table header above it.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let mut table = String::new();
+    for (i, l) in text.lines().enumerate().take(line) {
+        let l = l.trim();
+        if l.starts_with('[') {
+            table = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        }
+        if i + 1 == line {
+            let (k, _) = l.split_once('=')?;
+            let k = k.trim().trim_matches('"');
+            if k.is_empty() || k.starts_with('#') {
+                return None;
+            }
+            return Some(if table.is_empty() {
+                k.to_string()
+            } else {
+                format!("{table}.{k}")
+            });
+        }
+    }
+    None
 }
 
 /// Where each dotted key (with array indices, `item[2].fields[0].kind`) stands in a TOML text.
@@ -484,18 +578,33 @@ impl KeyLines {
             }
             if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
                 let (parent, last) = Self::split_header(name.trim(), &counters);
-                let array = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
-                let idx = counters.entry(array.clone()).and_modify(|i| *i += 1).or_insert(0);
+                let array = if parent.is_empty() {
+                    last.to_string()
+                } else {
+                    format!("{parent}.{last}")
+                };
+                let idx = counters
+                    .entry(array.clone())
+                    .and_modify(|i| *i += 1)
+                    .or_insert(0);
                 prefix = format!("{array}[{idx}]");
                 at.entry(array).or_insert(n + 1);
                 at.insert(prefix.clone(), n + 1);
             } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
                 let (parent, last) = Self::split_header(name.trim(), &counters);
-                prefix = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
+                prefix = if parent.is_empty() {
+                    last.to_string()
+                } else {
+                    format!("{parent}.{last}")
+                };
                 at.insert(prefix.clone(), n + 1);
             } else if let Some((k, _)) = line.split_once('=') {
                 let k = k.trim().trim_matches('"');
-                let key = if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 at.entry(key).or_insert(n + 1);
             }
         }

@@ -84,7 +84,9 @@ impl Controller {
                     self.view.home_page.set(0);
                 }
                 Effect::ModeChanged(_) => self.view.home_page.set(0),
-                Effect::PrintReceipt(_) => *self.view.printer_note.borrow_mut() = "正在打印回执……".into(),
+                Effect::PrintReceipt(_) => {
+                    *self.view.printer_note.borrow_mut() = "正在打印回执……".into()
+                }
                 _ => {}
             }
             self.exec.perform(e);
@@ -110,7 +112,11 @@ impl Controller {
     }
 
     /// Waits (pumping) until `done` holds or `timeout` passes; for tests and screenshots.
-    pub fn pump_until(&self, timeout: std::time::Duration, done: impl Fn(&Session) -> bool) -> bool {
+    pub fn pump_until(
+        &self,
+        timeout: std::time::Duration,
+        done: impl Fn(&Session) -> bool,
+    ) -> bool {
         let end = std::time::Instant::now() + timeout;
         loop {
             self.pump();

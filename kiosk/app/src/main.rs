@@ -15,7 +15,11 @@ use kiosk_core::{DisplayMode, Millis, Session};
 use slint::ComponentHandle;
 
 #[derive(Parser)]
-#[command(name = "kiosk", version, about = "政务自助终端 — government self-service kiosk")]
+#[command(
+    name = "kiosk",
+    version,
+    about = "政务自助终端 — government self-service kiosk"
+)]
 struct Cli {
     /// Terminal configuration file.
     #[arg(long, global = true, default_value = "config/demo.toml")]
@@ -110,7 +114,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Config { cmd: ConfigCmd::Check { ref file } }) => return config_check(file),
+        Some(Command::Config {
+            cmd: ConfigCmd::Check { ref file },
+        }) => return config_check(file),
         Some(Command::Hall { ref cmd }) => hall(cmd),
         Some(Command::Device { ref cmd }) => device(&cli, cmd),
         None => match &cli.screenshots {
@@ -130,7 +136,10 @@ fn main() -> ExitCode {
 fn load(cli: &Cli) -> Result<Config, ExitCode> {
     config::load(&cli.config, cli.data.as_deref()).map_err(|errs| {
         eprintln!("{errs}");
-        eprintln!("kiosk: the configuration has {} problem(s); not starting", errs.0.len());
+        eprintln!(
+            "kiosk: the configuration has {} problem(s); not starting",
+            errs.0.len()
+        );
         ExitCode::from(2)
     })
 }
@@ -157,7 +166,11 @@ fn config_check(file: &Path) -> ExitCode {
 
 fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        HallCmd::Serve { listen, db, catalog } => {
+        HallCmd::Serve {
+            listen,
+            db,
+            catalog,
+        } => {
             let catalog = match catalog {
                 Some(f) => {
                     let mut problems = Vec::new();
@@ -191,7 +204,10 @@ fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
             if *json {
                 println!("{}", serde_json::to_string(&s)?);
             } else {
-                println!("applications: {}\nduplicates: {}\nattachments: {}", s.applications, s.duplicates, s.attachments);
+                println!(
+                    "applications: {}\nduplicates: {}\nattachments: {}",
+                    s.applications, s.duplicates, s.attachments
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -211,7 +227,15 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
             if *json {
                 let map: serde_json::Map<String, serde_json::Value> = health
                     .iter()
-                    .map(|(k, s)| (serde_json::to_value(k).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), serde_json::to_value(s).unwrap_or_default()))
+                    .map(|(k, s)| {
+                        (
+                            serde_json::to_value(k)
+                                .ok()
+                                .and_then(|v| v.as_str().map(String::from))
+                                .unwrap_or_default(),
+                            serde_json::to_value(s).unwrap_or_default(),
+                        )
+                    })
                     .collect();
                 println!("{}", serde_json::Value::Object(map));
             } else {
@@ -219,14 +243,21 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
                     println!("{}: {}", k.label(), s.describe());
                 }
             }
-            Ok(if health.iter().all(|(_, s)| s.is_usable()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if health.iter().all(|(_, s)| s.is_usable()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
 
 fn screenshots(cli: &Cli, dir: &Path) -> anyhow::Result<ExitCode> {
     if cli.lang != "zh-CN" {
-        eprintln!("kiosk: language {} is not available yet: only zh-CN ships so far", cli.lang);
+        eprintln!(
+            "kiosk: language {} is not available yet: only zh-CN ships so far",
+            cli.lang
+        );
         return Ok(ExitCode::from(2));
     }
     let cfg = match load(cli) {
@@ -261,20 +292,29 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(3));
     }
-    let ui = KioskWindow::new().map_err(|e| anyhow::anyhow!("cannot open the kiosk window: {e}"))?;
+    let ui =
+        KioskWindow::new().map_err(|e| anyhow::anyhow!("cannot open the kiosk window: {e}"))?;
     let (w, h) = cfg.raw.display.size();
     ui.set_screen_width(w as f32);
     ui.set_screen_height(h as f32);
-    ui.global::<kiosk::AppState>().set_terminal_name(cfg.raw.terminal.name.as_str().into());
+    ui.global::<kiosk::AppState>()
+        .set_terminal_name(cfg.raw.terminal.name.as_str().into());
     if cfg.raw.display.fullscreen {
         ui.window().set_fullscreen(true);
     }
-    let session = Session::new(Arc::new(cfg.catalog.clone()), cfg.session_config(), Millis(0));
+    let session = Session::new(
+        Arc::new(cfg.catalog.clone()),
+        cfg.session_config(),
+        Millis(0),
+    );
     let t0 = Instant::now();
     let mut hall_url = String::new();
     let mut start_err = None;
-    let controller = Controller::new(ui.clone_strong(), session, Box::new(move || Millis(t0.elapsed().as_millis() as u64)), |tx| {
-        match Runtime::start(&cfg, tx) {
+    let controller = Controller::new(
+        ui.clone_strong(),
+        session,
+        Box::new(move || Millis(t0.elapsed().as_millis() as u64)),
+        |tx| match Runtime::start(&cfg, tx) {
             Ok(rt) => {
                 hall_url = rt.hall_url.clone();
                 Box::new(rt)
@@ -283,8 +323,8 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
                 start_err = Some(e);
                 Box::new(NoRuntime)
             }
-        }
-    });
+        },
+    );
     if let Some(e) = start_err {
         return Err(e);
     }
@@ -293,19 +333,31 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
     let c: Rc<Controller> = controller;
     let pump = slint::Timer::default();
     let weak = Rc::downgrade(&c);
-    pump.start(slint::TimerMode::Repeated, Duration::from_millis(50), move || {
-        if let Some(c) = weak.upgrade() {
-            c.pump();
-        }
-    });
+    pump.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(50),
+        move || {
+            if let Some(c) = weak.upgrade() {
+                c.pump();
+            }
+        },
+    );
     slint::Timer::single_shot(Duration::ZERO, move || {
         let rss = std::fs::read_to_string("/proc/self/status")
             .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string()))
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+            })
             .unwrap_or_else(|| "?".into());
-        eprintln!("kiosk: first frame after {} ms; resident memory {rss} kB", started.elapsed().as_millis());
+        eprintln!(
+            "kiosk: first frame after {} ms; resident memory {rss} kB",
+            started.elapsed().as_millis()
+        );
     });
-    ui.run().map_err(|e| anyhow::anyhow!("the kiosk window failed: {e}"))?;
+    ui.run()
+        .map_err(|e| anyhow::anyhow!("the kiosk window failed: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

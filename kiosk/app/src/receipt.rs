@@ -9,7 +9,10 @@ pub fn rows(r: &Receipt) -> Vec<(String, String)> {
     let mut rows = vec![
         ("办理事项".to_string(), r.item_name.clone()),
         ("受理部门".to_string(), r.department.clone()),
-        ("申请人".to_string(), format!("{}（{}）", r.applicant_masked, r.id_masked)),
+        (
+            "申请人".to_string(),
+            format!("{}（{}）", r.applicant_masked, r.id_masked),
+        ),
         ("受理时间".to_string(), r.at.clone()),
     ];
     rows.push((
@@ -42,7 +45,11 @@ pub fn escpos(r: &Receipt, terminal_name: &str) -> Vec<u8> {
         .bold(false)
         .line(terminal_name)
         .feed(1)
-        .line(if r.queued { "终端受理编号" } else { "申请编号" })
+        .line(if r.queued {
+            "终端受理编号"
+        } else {
+            "申请编号"
+        })
         .size(2, 2)
         .bold(true)
         .line(&r.reference)

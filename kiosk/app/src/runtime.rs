@@ -11,7 +11,8 @@ use anyhow::Context;
 use kiosk_core::{Applicant, Application, DeliveryMethod, Effect, Event, Page};
 use kiosk_device::{DeviceKind, DeviceStatus};
 use kiosk_hall::{
-    ApplicantBody, ApplicationRequest, DeliverOutcome, Delivery, HallClient, Heartbeat, MaterialBody, Outbox,
+    ApplicantBody, ApplicationRequest, DeliverOutcome, Delivery, HallClient, Heartbeat,
+    MaterialBody, Outbox,
 };
 use kiosk_idcard::{IdCard, IdCardReader, ReaderEvent, SimReaderConfig};
 
@@ -32,14 +33,17 @@ impl Devices {
         let d = &cfg.raw.devices;
         let reader = (d.idcard.kind == DeviceMode::Simulated).then(|| {
             let sim = SimReaderConfig {
-                card_file: cfg.resolve(d.idcard.card.as_deref().unwrap_or(std::path::Path::new(""))),
+                card_file: cfg
+                    .resolve(d.idcard.card.as_deref().unwrap_or(std::path::Path::new(""))),
                 present_after: Duration::from_millis(d.idcard.present_after_ms),
                 today: Some(chrono::Local::now().format("%Y%m%d").to_string()),
             };
             IdCardReader::simulated(sim, move |ev| {
                 let ev = match ev {
                     ReaderEvent::CardPresented(card) => Some(Event::CardRead(applicant_of(&card))),
-                    ReaderEvent::ReadFailed(e) => Some(Event::CardFailed(e.citizen_message().to_string())),
+                    ReaderEvent::ReadFailed(e) => {
+                        Some(Event::CardFailed(e.citizen_message().to_string()))
+                    }
                     ReaderEvent::CardRemoved | ReaderEvent::Status(_) => None,
                 };
                 if let Some(ev) = ev {
@@ -47,25 +51,52 @@ impl Devices {
                 }
             })
         });
-        let camera = (d.camera.kind == DeviceMode::Simulated)
-            .then(|| kiosk_camera::Camera::simulated(cfg.resolve(d.camera.folder.as_deref().unwrap_or(std::path::Path::new("")))));
+        let camera = (d.camera.kind == DeviceMode::Simulated).then(|| {
+            kiosk_camera::Camera::simulated(
+                cfg.resolve(
+                    d.camera
+                        .folder
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new("")),
+                ),
+            )
+        });
         let printer = (d.printer.kind == DeviceMode::Simulated).then(|| {
-            let spool = d.printer.spool.as_ref().map(|p| cfg.resolve(p)).unwrap_or_else(|| cfg.data_dir.join("spool"));
+            let spool = d
+                .printer
+                .spool
+                .as_ref()
+                .map(|p| cfg.resolve(p))
+                .unwrap_or_else(|| cfg.data_dir.join("spool"));
             kiosk_printer::Printer::spool(spool)
         });
         let ticket = match d.ticket.kind {
             DeviceMode::Simulated => kiosk_ticket::TicketDispenser::simulated(),
             DeviceMode::None => kiosk_ticket::TicketDispenser::absent(),
         };
-        Devices { reader, camera, printer, ticket }
+        Devices {
+            reader,
+            camera,
+            printer,
+            ticket,
+        }
     }
 
     pub fn health(&self) -> Vec<(DeviceKind, DeviceStatus)> {
         let missing = || DeviceStatus::Offline("未配置".into());
         vec![
-            (DeviceKind::IdCardReader, self.reader.as_ref().map_or_else(missing, |r| r.status())),
-            (DeviceKind::Camera, self.camera.as_ref().map_or_else(missing, |c| c.status())),
-            (DeviceKind::Printer, self.printer.as_ref().map_or_else(missing, |p| p.status())),
+            (
+                DeviceKind::IdCardReader,
+                self.reader.as_ref().map_or_else(missing, |r| r.status()),
+            ),
+            (
+                DeviceKind::Camera,
+                self.camera.as_ref().map_or_else(missing, |c| c.status()),
+            ),
+            (
+                DeviceKind::Printer,
+                self.printer.as_ref().map_or_else(missing, |p| p.status()),
+            ),
             (DeviceKind::TicketDispenser, self.ticket.status()),
         ]
     }
@@ -86,7 +117,10 @@ pub fn applicant_of(c: &IdCard) -> Applicant {
 }
 
 /// The hall request and the pages of an application.
-pub fn request_of(app: &Application, terminal_id: &str) -> (ApplicationRequest, Vec<(String, u32, Page)>) {
+pub fn request_of(
+    app: &Application,
+    terminal_id: &str,
+) -> (ApplicationRequest, Vec<(String, u32, Page)>) {
     let a = &app.applicant;
     let req = ApplicationRequest {
         terminal_id: terminal_id.to_string(),
@@ -120,7 +154,12 @@ pub fn request_of(app: &Application, terminal_id: &str) -> (ApplicationRequest, 
     let pages = app
         .materials
         .iter()
-        .flat_map(|m| m.pages.iter().enumerate().map(|(i, p)| (m.id.clone(), i as u32 + 1, p.clone())))
+        .flat_map(|m| {
+            m.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (m.id.clone(), i as u32 + 1, p.clone()))
+        })
         .collect();
     (req, pages)
 }
@@ -180,7 +219,12 @@ impl Runtime {
         let devices = Arc::new(Devices::open(cfg, tx.clone()));
 
         // Background: send what the outbox holds, and tell the hall how we are.
-        let (ob, hc, dev, every) = (outbox.clone(), hall.clone(), devices.clone(), Duration::from_secs(h.retry_secs));
+        let (ob, hc, dev, every) = (
+            outbox.clone(),
+            hall.clone(),
+            devices.clone(),
+            Duration::from_secs(h.retry_secs),
+        );
         rt.spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
@@ -194,7 +238,13 @@ impl Runtime {
                     .into_iter()
                     .map(|(k, s)| (format!("{k:?}"), s.describe()))
                     .collect();
-                if let Err(e) = hc.heartbeat(&Heartbeat { devices, outbox_pending: pending }).await {
+                if let Err(e) = hc
+                    .heartbeat(&Heartbeat {
+                        devices,
+                        outbox_pending: pending,
+                    })
+                    .await
+                {
                     tracing::debug!(error = %e, "heartbeat not delivered");
                 }
             }
@@ -218,7 +268,12 @@ impl Runtime {
 
     fn submit(&self, app: &Application) {
         let (req, pages) = request_of(app, &self.terminal_id);
-        let (outbox, hall, tx, wait) = (self.outbox.clone(), self.hall.clone(), self.tx.clone(), self.submit_wait);
+        let (outbox, hall, tx, wait) = (
+            self.outbox.clone(),
+            self.hall.clone(),
+            self.tx.clone(),
+            self.submit_wait,
+        );
         self.rt.spawn(async move {
             let ob = outbox.clone();
             let stored = tokio::task::spawn_blocking(move || {
@@ -263,7 +318,9 @@ impl Executor for Runtime {
         match effect {
             Effect::StartCardReader => match &self.devices.reader {
                 Some(r) => r.start(),
-                None => self.send(Event::CardFailed("本终端未配置身份证阅读器，请到窗口办理".into())),
+                None => self.send(Event::CardFailed(
+                    "本终端未配置身份证阅读器，请到窗口办理".into(),
+                )),
             },
             Effect::StopCardReader => {
                 if let Some(r) = &self.devices.reader {
@@ -302,7 +359,8 @@ impl Executor for Runtime {
                 });
             }
             Effect::SendEvaluation { reference, rating } => {
-                let (hall, reference, score) = (self.hall.clone(), reference.clone(), rating.score());
+                let (hall, reference, score) =
+                    (self.hall.clone(), reference.clone(), rating.score());
                 self.rt.spawn(async move {
                     if let Err(e) = hall.evaluate(&reference, score).await {
                         tracing::warn!(error = %e, "evaluation not delivered");

@@ -44,10 +44,15 @@ fn save(window: &MinimalSoftwareWindow, (w, h): (u32, u32), path: &Path) -> anyh
     for p in &buf {
         let v = p.0;
         let (r, g, b) = ((v >> 11) & 0x1f, (v >> 5) & 0x3f, v & 0x1f);
-        rgb.extend([((r * 527 + 23) >> 6) as u8, ((g * 259 + 33) >> 6) as u8, ((b * 527 + 23) >> 6) as u8]);
+        rgb.extend([
+            ((r * 527 + 23) >> 6) as u8,
+            ((g * 259 + 33) >> 6) as u8,
+            ((b * 527 + 23) >> 6) as u8,
+        ]);
     }
     let img = image::RgbImage::from_raw(w, h, rgb).context("frame size")?;
-    img.save(path).with_context(|| format!("writing {}", path.display()))?;
+    img.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -56,20 +61,29 @@ fn save(window: &MinimalSoftwareWindow, (w, h): (u32, u32), path: &Path) -> anyh
 pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(ShotPlatform { window: window.clone() }))
-        .map_err(|e| anyhow::anyhow!("software renderer: {e}"))?;
+    slint::platform::set_platform(Box::new(ShotPlatform {
+        window: window.clone(),
+    }))
+    .map_err(|e| anyhow::anyhow!("software renderer: {e}"))?;
     let (w, h) = cfg.raw.display.size();
     let ui = KioskWindow::new()?;
     ui.set_screen_width(w as f32);
     ui.set_screen_height(h as f32);
-    ui.global::<crate::AppState>().set_terminal_name(cfg.raw.terminal.name.as_str().into());
+    ui.global::<crate::AppState>()
+        .set_terminal_name(cfg.raw.terminal.name.as_str().into());
     window.set_size(PhysicalSize::new(w, h));
     ui.show()?;
 
-    let session = Session::new(Arc::new(cfg.catalog.clone()), cfg.session_config(), Millis(0));
+    let session = Session::new(
+        Arc::new(cfg.catalog.clone()),
+        cfg.session_config(),
+        Millis(0),
+    );
     let clock = Rc::new(std::cell::Cell::new(0u64));
     let ck = clock.clone();
-    let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), |_| Box::new(Inert));
+    let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), |_| {
+        Box::new(Inert)
+    });
     c.dispatch(Event::SetMode(mode));
 
     let suffix = match mode {
@@ -106,7 +120,12 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
         .context("screenshots need a camera folder with a frame")?;
 
     // Walk the pension enrolment: it has card fields, a phone, a choice and a 容缺 material.
-    let item = cfg.catalog.items.iter().find(|i| i.materials.iter().any(|m| m.tolerated)).unwrap_or(&cfg.catalog.items[0]);
+    let item = cfg
+        .catalog
+        .items
+        .iter()
+        .find(|i| i.materials.iter().any(|m| m.tolerated))
+        .unwrap_or(&cfg.catalog.items[0]);
     shot(&c, "01-home")?;
     c.dispatch(Event::ChoseItem(item.id.clone()));
     shot(&c, "02-guide")?;
@@ -115,8 +134,14 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card)));
     for f in &item.fields {
         match f.kind {
-            kiosk_core::FieldKind::Phone => c.dispatch(Event::FieldEdited { key: f.key.clone(), value: "13800138000".into() }),
-            kiosk_core::FieldKind::Choice => c.dispatch(Event::FieldEdited { key: f.key.clone(), value: f.options[0].clone() }),
+            kiosk_core::FieldKind::Phone => c.dispatch(Event::FieldEdited {
+                key: f.key.clone(),
+                value: "13800138000".into(),
+            }),
+            kiosk_core::FieldKind::Choice => c.dispatch(Event::FieldEdited {
+                key: f.key.clone(),
+                value: f.options[0].clone(),
+            }),
             kiosk_core::FieldKind::Text => {}
         }
     }
@@ -137,7 +162,10 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     shot(&c, "07-review")?;
     c.dispatch(Event::Submit);
     shot(&c, "08-submitting")?;
-    c.dispatch(Event::SubmitAccepted { application_no: "ZW20261122000001".into(), at: "2026-11-22 10:30:00".into() });
+    c.dispatch(Event::SubmitAccepted {
+        application_no: "ZW20261122000001".into(),
+        at: "2026-11-22 10:30:00".into(),
+    });
     *c.view.printer_note.borrow_mut() = "回执已打印，请从出纸口取走。".into();
     c.render();
     shot(&c, "09-receipt")?;
@@ -154,4 +182,3 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     shot(&c, "11-idle-warning")?;
     Ok(written)
 }
-

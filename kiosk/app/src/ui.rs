@@ -5,9 +5,12 @@
 use std::rc::Rc;
 
 use kiosk_core::{
-    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, Rating, Screen, Session, SubmitState,
+    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, Rating, Screen, Session,
+    SubmitState,
 };
-use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
+use slint::{
+    ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
+};
 
 use crate::controller::Controller;
 use crate::*;
@@ -85,7 +88,10 @@ pub fn wire(c: &Rc<Controller>) {
     let w = Rc::downgrade(c);
     ui.global::<FormAdapter>().on_choose(move |key, value| {
         if let Some(c) = w.upgrade() {
-            c.dispatch(Event::FieldEdited { key: key.to_string(), value: value.to_string() })
+            c.dispatch(Event::FieldEdited {
+                key: key.to_string(),
+                value: value.to_string(),
+            })
         }
     });
     let w = Rc::downgrade(c);
@@ -99,7 +105,10 @@ pub fn wire(c: &Rc<Controller>) {
                 "clear" => v.clear(),
                 d => v.push_str(d),
             }
-            c.dispatch(Event::FieldEdited { key: key.to_string(), value: v })
+            c.dispatch(Event::FieldEdited {
+                key: key.to_string(),
+                value: v,
+            })
         }
     });
 
@@ -115,7 +124,10 @@ pub fn wire(c: &Rc<Controller>) {
     m.on_delete_page(move |p| {
         if let Some(c) = w.upgrade() {
             let material = c.with_session(|s| s.selected_material());
-            c.dispatch(Event::DeletePage { material, page: p.max(0) as usize })
+            c.dispatch(Event::DeletePage {
+                material,
+                page: p.max(0) as usize,
+            })
         }
     });
     let w = Rc::downgrade(c);
@@ -128,11 +140,16 @@ pub fn wire(c: &Rc<Controller>) {
     let w = Rc::downgrade(c);
     ui.global::<DeliveryAdapter>().on_choose(move |k| {
         if let Some(c) = w.upgrade() {
-            let method = if k == "mail" { DeliveryMethod::Mail } else { DeliveryMethod::Pickup };
+            let method = if k == "mail" {
+                DeliveryMethod::Mail
+            } else {
+                DeliveryMethod::Pickup
+            };
             c.dispatch(Event::ChoseDelivery(method))
         }
     });
-    ui.global::<SubmittingAdapter>().on_retry(on(|| Event::Submit));
+    ui.global::<SubmittingAdapter>()
+        .on_retry(on(|| Event::Submit));
     let w = Rc::downgrade(c);
     ui.global::<EvaluationAdapter>().on_rate(move |score| {
         if let Some(c) = w.upgrade() {
@@ -154,7 +171,13 @@ pub fn render(c: &Controller, s: &Session) {
     app.set_countdown(s.idle_warning().map_or(0, |n| n as i32));
     app.set_can_back(s.can_go_back());
     app.set_can_cancel(screen != Screen::Home && screen != Screen::Submitting);
-    app.set_cancel_label(t(if matches!(screen, Screen::Receipt | Screen::Evaluation) { "返回首页" } else { "取消办理" }));
+    app.set_cancel_label(t(
+        if matches!(screen, Screen::Receipt | Screen::Evaluation) {
+            "返回首页"
+        } else {
+            "取消办理"
+        },
+    ));
     let next_label = match screen {
         Screen::Guide => "开始办理",
         Screen::Review => "确认提交",
@@ -164,7 +187,12 @@ pub fn render(c: &Controller, s: &Session) {
     app.set_next_label(t(next_label));
     app.set_show_next(matches!(
         screen,
-        Screen::Guide | Screen::Form | Screen::Materials | Screen::Delivery | Screen::Review | Screen::Receipt
+        Screen::Guide
+            | Screen::Form
+            | Screen::Materials
+            | Screen::Delivery
+            | Screen::Review
+            | Screen::Receipt
     ));
     // The form shows its own errors on "next", so the button stays pressable there.
     app.set_can_next(screen == Screen::Form || s.can_advance());
@@ -172,14 +200,18 @@ pub fn render(c: &Controller, s: &Session) {
     match screen {
         Screen::Home => render_home(c, s),
         Screen::Guide => render_guide(ui, s),
-        Screen::Identify => ui.global::<IdentifyAdapter>().set_error(t(s.card_error().unwrap_or(""))),
+        Screen::Identify => ui
+            .global::<IdentifyAdapter>()
+            .set_error(t(s.card_error().unwrap_or(""))),
         Screen::Form => render_form(ui, s),
         Screen::Materials => render_materials(c, s),
         Screen::Delivery => render_delivery(ui, s),
         Screen::Review => render_review(ui, s),
         Screen::Submitting => {
             let err = match s.submit_state() {
-                SubmitState::Failed(m) => format!("{m}。您的申请尚未受理，请重新提交，或到窗口办理。"),
+                SubmitState::Failed(m) => {
+                    format!("{m}。您的申请尚未受理，请重新提交，或到窗口办理。")
+                }
                 _ => String::new(),
             };
             ui.global::<SubmittingAdapter>().set_error(t(err));
@@ -219,7 +251,11 @@ fn render_home(c: &Controller, s: &Session) {
     h.set_items(model(rows));
     h.set_page(page as i32);
     h.set_pages(pages as i32);
-    h.set_columns(if s.mode() == DisplayMode::Normal { 2 } else { 1 });
+    h.set_columns(if s.mode() == DisplayMode::Normal {
+        2
+    } else {
+        1
+    });
 }
 
 fn render_guide(ui: &KioskWindow, s: &Session) {
@@ -233,13 +269,22 @@ fn render_guide(ui: &KioskWindow, s: &Session) {
     }));
     g.set_fee(t(&item.fee));
     g.set_legal_basis(t(&item.legal_basis));
-    g.set_delivery(t(item.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("，或")));
+    g.set_delivery(t(item
+        .delivery
+        .iter()
+        .map(|d| d.label())
+        .collect::<Vec<_>>()
+        .join("，或")));
     g.set_conditions(model(item.conditions.iter().map(t).collect()));
     let mats = item
         .materials
         .iter()
         .map(|m| GuideMaterial {
-            name: t(if m.note.is_empty() { m.name.clone() } else { format!("{}（{}）", m.name, m.note) }),
+            name: t(if m.note.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{}（{}）", m.name, m.note)
+            }),
             note: t(&m.note),
             tag: t(if m.from_card {
                 "读卡免交"
@@ -264,7 +309,12 @@ fn render_form(ui: &KioskWindow, s: &Session) {
             let value = s.field(&f.key).unwrap_or("");
             let shown = match f.source {
                 Some(CardField::Birth) if value.len() == 8 => {
-                    format!("{}年{}月{}日", &value[..4], value[4..6].trim_start_matches('0'), value[6..].trim_start_matches('0'))
+                    format!(
+                        "{}年{}月{}日",
+                        &value[..4],
+                        value[4..6].trim_start_matches('0'),
+                        value[6..].trim_start_matches('0')
+                    )
                 }
                 _ => value.to_string(),
             };
@@ -289,7 +339,11 @@ fn render_form(ui: &KioskWindow, s: &Session) {
 fn thumbnail(jpeg: &[u8]) -> Option<Image> {
     let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
     let small = img.thumbnail(480, 480).to_rgb8();
-    let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(small.as_raw(), small.width(), small.height());
+    let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(
+        small.as_raw(),
+        small.width(),
+        small.height(),
+    );
     Some(Image::from_rgb8(buf))
 }
 
@@ -302,7 +356,11 @@ fn render_materials(c: &Controller, s: &Session) {
         .map(|(i, m)| {
             let pages = s.pages(i).len();
             let status = if m.from_card {
-                if s.applicant().is_some() { "已核验".to_string() } else { "待读卡".to_string() }
+                if s.applicant().is_some() {
+                    "已核验".to_string()
+                } else {
+                    "待读卡".to_string()
+                }
             } else if pages > 0 {
                 format!("已拍 {pages} 页")
             } else if s.skipped(i) {
@@ -368,12 +426,22 @@ fn render_delivery(ui: &KioskWindow, s: &Session) {
 
 fn render_review(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
-    let mut rows = vec![KeyValue { key: t("办理事项"), value: t(&item.name) }];
+    let mut rows = vec![KeyValue {
+        key: t("办理事项"),
+        value: t(&item.name),
+    }];
     for f in &item.fields {
         let v = s.field(&f.key).unwrap_or("");
         // The review screen may be seen by the next person in line: mask the ID number.
-        let v = if f.source == Some(CardField::IdNumber) { kiosk_core::applicant::mask_id(v) } else { v.to_string() };
-        rows.push(KeyValue { key: t(&f.label), value: t(v) });
+        let v = if f.source == Some(CardField::IdNumber) {
+            kiosk_core::applicant::mask_id(v)
+        } else {
+            v.to_string()
+        };
+        rows.push(KeyValue {
+            key: t(&f.label),
+            value: t(v),
+        });
     }
     for (i, m) in item.materials.iter().enumerate() {
         let state = if m.from_card {
@@ -385,10 +453,16 @@ fn render_review(ui: &KioskWindow, s: &Session) {
         } else {
             "未提交".to_string()
         };
-        rows.push(KeyValue { key: t(&m.name), value: t(state) });
+        rows.push(KeyValue {
+            key: t(&m.name),
+            value: t(state),
+        });
     }
     if let Some(d) = s.delivery() {
-        rows.push(KeyValue { key: t("领取方式"), value: t(d.label()) });
+        rows.push(KeyValue {
+            key: t("领取方式"),
+            value: t(d.label()),
+        });
     }
     ui.global::<ReviewAdapter>().set_rows(model(rows));
 }
@@ -400,7 +474,10 @@ fn render_receipt(c: &Controller, s: &Session) {
     a.set_queued(r.queued);
     let rows = crate::receipt::rows(r)
         .into_iter()
-        .map(|(k, v)| KeyValue { key: t(k), value: t(v) })
+        .map(|(k, v)| KeyValue {
+            key: t(k),
+            value: t(v),
+        })
         .collect();
     a.set_rows(model(rows));
     a.set_printer_note(t(c.view.printer_note.borrow().as_str()));

@@ -1,0 +1,354 @@
+//! `kiosk config check FILE` on malformed configurations: every case names the
+//! file, the line and the key, and the kiosk exits non-zero.
+//!
+//! Each case writes a terminal config (and, where the case is about the catalog,
+//! a catalog) into its own temporary folder and runs the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const DEMO: &str = include_str!("../../../config/demo.toml");
+const CATALOG: &str = include_str!("../../../config/catalog.toml");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The demo config with its fixture paths made absolute, so it works from a temp dir.
+fn base_config() -> String {
+    let r = repo();
+    DEMO.replace("../assets/", &format!("{}/assets/", r.display()))
+}
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(config: &str, catalog: Option<&str>) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kiosk.toml"), config).unwrap();
+        if let Some(c) = catalog {
+            std::fs::write(dir.path().join("catalog.toml"), c).unwrap();
+        }
+        Case { dir }
+    }
+    /// Runs `kiosk config check kiosk.toml` in the case folder: (exit code, stdout lines).
+    fn check(&self) -> (i32, Vec<String>) {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["config", "check", "kiosk.toml"])
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            text.lines().map(str::to_string).collect(),
+        )
+    }
+}
+
+/// Replaces exactly one occurrence of `from` in `text`.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
+    text.replacen(from, to, 1)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect(needle) + 1
+}
+
+/// Asserts the check fails with exactly these problems.
+fn expect(config: &str, catalog: Option<&str>, want: &[String]) {
+    let (code, lines) = Case::new(config, catalog.or(Some(CATALOG))).check();
+    assert_eq!(code, 2, "a bad config exits with 2; got {lines:?}");
+    assert_eq!(lines, want);
+}
+
+#[test]
+fn the_demo_config_and_example_pass() {
+    for f in ["config/demo.toml", "config/terminal.example.toml"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["config", "check", f])
+            .current_dir(repo())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{f}: {text}");
+        assert!(
+            text.starts_with(&format!("{f}: ok (8 service items")),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn unknown_key_is_an_error_at_its_own_line() {
+    let cfg = edit(
+        &base_config(),
+        "fullscreen = false\n",
+        "fullscreen = false\nbrightness = 80\n",
+    );
+    let l = line_of(&cfg, "brightness");
+    expect(&cfg, None, &[format!(
+        "kiosk.toml:{l}: display.brightness: unknown key (expected one of `orientation`, `long_side`, `short_side`, `fullscreen`, `default_mode`)"
+    )]);
+}
+
+#[test]
+fn unknown_section_is_an_error() {
+    let cfg = base_config() + "\n[devices.scanner]\nkind = \"simulated\"\n";
+    let l = line_of(&cfg, "[devices.scanner]");
+    expect(&cfg, None, &[format!(
+        "kiosk.toml:{l}: devices.scanner: unknown key (expected one of `idcard`, `camera`, `printer`, `ticket`)"
+    )]);
+}
+
+#[test]
+fn wrong_type_names_what_was_expected() {
+    let cfg = edit(&base_config(), "long_side = 1920", "long_side = \"1920\"");
+    let l = line_of(&cfg, "long_side");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: display.long_side: invalid type: string \"1920\", expected u32"
+        )],
+    );
+}
+
+#[test]
+fn unknown_enum_value_lists_the_choices() {
+    let cfg = edit(
+        &base_config(),
+        "orientation = \"portrait\"",
+        "orientation = \"diagonal\"",
+    );
+    let l = line_of(&cfg, "orientation");
+    expect(&cfg, None, &[format!(
+        "kiosk.toml:{l}: display.orientation: unknown variant `diagonal`, expected `portrait` or `landscape`"
+    )]);
+}
+
+#[test]
+fn missing_required_key() {
+    let cfg = edit(&base_config(), "id = \"DEMO-01\"\n", "");
+    let l = line_of(&cfg, "[terminal]");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: terminal.id: required key is missing"
+        )],
+    );
+}
+
+#[test]
+fn toml_syntax_error_points_at_the_line() {
+    let cfg = edit(&base_config(), "name = \"汉南区", "name = \"汉南区\n");
+    let l = line_of(&cfg, "name = \"汉南区");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: terminal.name: TOML syntax error: invalid basic string"
+        )],
+    );
+}
+
+#[test]
+fn idle_times_that_make_no_sense() {
+    let cfg = edit(
+        &base_config(),
+        "idle_timeout_secs = 120",
+        "idle_timeout_secs = 10",
+    );
+    let t = line_of(&cfg, "idle_timeout_secs");
+    let w = line_of(&cfg, "idle_warning_secs");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{t}: session.idle_timeout_secs: 10 s is too short for a citizen to read a screen (at least 15)"),
+        format!("kiosk.toml:{w}: session.idle_warning_secs: 20 must be at least 1 and less than idle_timeout_secs (10)"),
+    ]);
+}
+
+#[test]
+fn screen_sides_out_of_range_and_swapped() {
+    let cfg = edit(&base_config(), "short_side = 1080", "short_side = 2000");
+    let l = line_of(&cfg, "short_side");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: display.short_side: 2000 is longer than long_side 1920"
+        )],
+    );
+    let cfg = edit(&base_config(), "long_side = 1920", "long_side = 100000");
+    let l = line_of(&cfg, "long_side");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: display.long_side: 100000 is outside 240..=7680 pixels"
+        )],
+    );
+}
+
+#[test]
+fn hall_url_and_listen_address() {
+    let cfg = edit(
+        &base_config(),
+        "listen = \"127.0.0.1:0\"",
+        "listen = \"localhost\"",
+    );
+    let l = line_of(&cfg, "listen");
+    expect(
+        &cfg,
+        None,
+        &[format!(
+            "kiosk.toml:{l}: hall.listen: \"localhost\" is not an address like 127.0.0.1:8080"
+        )],
+    );
+    let cfg = edit(
+        &base_config(),
+        "url = \"embedded\"",
+        "url = \"ftp://hall.example\"",
+    );
+    let l = line_of(&cfg, "url =");
+    expect(&cfg, None, &[format!("kiosk.toml:{l}: hall.url: \"ftp://hall.example\" must be \"embedded\" or an http(s):// URL")]);
+}
+
+#[test]
+fn terminal_id_with_spaces() {
+    let cfg = edit(&base_config(), "id = \"DEMO-01\"", "id = \"DEMO 01\"");
+    let l = line_of(&cfg, "id = \"DEMO 01\"");
+    expect(&cfg, None, &[format!("kiosk.toml:{l}: terminal.id: \"DEMO 01\" must be letters, digits and '-' only, not empty")]);
+}
+
+#[test]
+fn simulated_devices_need_their_fixtures() {
+    let cfg = base_config();
+    let r = repo();
+    let cfg = edit(
+        &cfg,
+        &format!("{}/assets/sim/idcard/ouyang-yan.json", r.display()),
+        "nobody.json",
+    );
+    let cfg = edit(
+        &cfg,
+        &format!("{}/assets/sim/camera", r.display()),
+        "no-such-folder",
+    );
+    let c = line_of(&cfg, "nobody.json");
+    let f = line_of(&cfg, "no-such-folder");
+    let case = Case::new(&cfg, Some(CATALOG));
+    let (code, lines) = case.check();
+    assert_eq!(code, 2);
+    // The message names the path as resolved against the config file's folder.
+    assert_eq!(
+        lines,
+        vec![
+            format!("kiosk.toml:{c}: devices.idcard.card: ./nobody.json does not exist"),
+            format!("kiosk.toml:{f}: devices.camera.folder: ./no-such-folder is not a folder"),
+        ]
+    );
+}
+
+#[test]
+fn missing_catalog_file() {
+    let cfg = base_config();
+    let l = line_of(&cfg, "catalog =");
+    let (code, lines) = Case::new(&cfg, None).check();
+    assert_eq!(code, 2);
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].starts_with(&format!(
+            "kiosk.toml:{l}: terminal.catalog: cannot read ./catalog.toml: "
+        )),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn catalog_unknown_key_names_the_item() {
+    let cat = edit(
+        CATALOG,
+        "id = \"senior-card\"\n",
+        "id = \"senior-card\"\nprice = 0\n",
+    );
+    let l = line_of(&cat, "price = 0");
+    expect(&base_config(), Some(&cat), &[format!(
+        "./catalog.toml:{l}: item[1].price: unknown key (expected one of `id`, `name`, `department`, `kind`, `promised_days`, `fee`, `legal_basis`, `conditions`, `delivery`, `materials`, `fields`)"
+    )]);
+}
+
+#[test]
+fn catalog_semantic_problems_are_all_reported() {
+    // A choice with no options, a promised item with no promise period.
+    let cat = edit(
+        CATALOG,
+        "options = [\"200\", \"300\", \"500\", \"1000\", \"2000\", \"3000\"]\n",
+        "",
+    );
+    let cat = edit(
+        &cat,
+        "promised_days = 5\nfee = \"不收费\"\nlegal_basis = \"《中华人民共和国老年人权益保障法》",
+        "fee = \"不收费\"\nlegal_basis = \"《中华人民共和国老年人权益保障法》",
+    );
+    // A missing key is reported at the header of the table it belongs in.
+    let grade = line_of(&cat, "key = \"grade\"") - 1;
+    let senior = line_of(&cat, "id = \"senior-card\"") - 1;
+    expect(&base_config(), Some(&cat), &[
+        format!("./catalog.toml:{grade}: item[0].fields[4].options: a choice field needs options"),
+        format!("./catalog.toml:{senior}: item[1].promised_days: a promised item (承诺件) needs a promise period of at least 1 day"),
+    ]);
+}
+
+#[test]
+fn catalog_duplicate_item_id() {
+    let cat = edit(CATALOG, "id = \"senior-card\"", "id = \"pension-enroll\"");
+    let l = line_of(&cat, "name = \"老年人优待证办理\"") - 1;
+    expect(
+        &base_config(),
+        Some(&cat),
+        &[format!("./catalog.toml:{l}: item[1].id: duplicate item id")],
+    );
+}
+
+#[test]
+fn unreadable_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["config", "check", "absent.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("absent.toml:0: -: cannot read the file: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_kiosk_refuses_to_start_on_an_invalid_config() {
+    let cfg = edit(
+        &base_config(),
+        "fullscreen = false\n",
+        "fullscreen = false\nbrightness = 80\n",
+    );
+    let case = Case::new(&cfg, Some(CATALOG));
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", "kiosk.toml"])
+        .current_dir(case.dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("display.brightness: unknown key"), "{err}");
+}
