@@ -106,7 +106,12 @@ impl PartialEq for Page {
 
 impl fmt::Debug for Page {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Page {{ id: {}, bytes: <{} redacted> }}", self.id, self.jpeg.len())
+        write!(
+            f,
+            "Page {{ id: {}, bytes: <{} redacted> }}",
+            self.id,
+            self.jpeg.len()
+        )
     }
 }
 

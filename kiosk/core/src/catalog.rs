@@ -166,20 +166,29 @@ impl Catalog {
                 bad(at("name"), "must not be empty");
             }
             if item.kind == ItemKind::Promised && item.promised_days == 0 {
-                bad(at("promised_days"), "a promised item (承诺件) needs a promise period of at least 1 day");
+                bad(
+                    at("promised_days"),
+                    "a promised item (承诺件) needs a promise period of at least 1 day",
+                );
             }
             if item.delivery.is_empty() {
                 bad(at("delivery"), "list at least one of \"pickup\", \"mail\"");
             }
             if item.conditions.is_empty() {
-                bad(at("conditions"), "the guide must state the conditions (受理条件)");
+                bad(
+                    at("conditions"),
+                    "the guide must state the conditions (受理条件)",
+                );
             }
             for (m, mat) in item.materials.iter().enumerate() {
                 if item.materials[..m].iter().any(|o| o.id == mat.id) {
                     bad(at(&format!("materials[{m}].id")), "duplicate material id");
                 }
                 if mat.tolerated && mat.from_card {
-                    bad(at(&format!("materials[{m}].tolerated")), "a material taken from the card cannot also be 容缺");
+                    bad(
+                        at(&format!("materials[{m}].tolerated")),
+                        "a material taken from the card cannot also be 容缺",
+                    );
                 }
             }
             for (f, field) in item.fields.iter().enumerate() {

@@ -140,23 +140,35 @@ pub enum Event {
     SetMode(DisplayMode),
     CardRead(Applicant),
     CardFailed(String),
-    FieldEdited { key: String, value: String },
+    FieldEdited {
+        key: String,
+        value: String,
+    },
     SelectMaterial(usize),
     /// "拍照" for the selected material.
     CapturePage,
     PageCaptured(Page),
     CaptureFailed(String),
-    DeletePage { material: usize, page: usize },
+    DeletePage {
+        material: usize,
+        page: usize,
+    },
     /// 容缺: skip a tolerated material for now (toggles).
     ToggleSkip(usize),
     ChoseDelivery(DeliveryMethod),
     /// "确认提交" on the review screen.
     Submit,
     /// The hall accepted the application.
-    SubmitAccepted { application_no: String, at: String },
+    SubmitAccepted {
+        application_no: String,
+        at: String,
+    },
     /// The hall could not be reached; the application is safe in the outbox and
     /// will be sent by itself. `local_ref` is the terminal's own reference.
-    SubmitQueued { local_ref: String, at: String },
+    SubmitQueued {
+        local_ref: String,
+        at: String,
+    },
     /// The application could not even be stored: nothing was accepted.
     SubmitFailed(String),
     Rate(Rating),
@@ -170,11 +182,18 @@ pub enum Effect {
     ShowScreen(Screen),
     StartCardReader,
     StopCardReader,
-    CapturePage { material_id: String },
+    CapturePage {
+        material_id: String,
+    },
     Submit(Application),
     PrintReceipt(Receipt),
-    SendEvaluation { reference: String, rating: Rating },
-    IdleWarning { seconds_left: u32 },
+    SendEvaluation {
+        reference: String,
+        rating: Rating,
+    },
+    IdleWarning {
+        seconds_left: u32,
+    },
     IdleWarningCleared,
     ModeChanged(DisplayMode),
     /// Drop every trace of the citizen: pages, card data, caches.
@@ -309,7 +328,11 @@ impl Session {
         self.draft.as_ref()?.fields.get(key).map(String::as_str)
     }
     pub fn field_error(&self, key: &str) -> Option<&str> {
-        self.draft.as_ref()?.field_errors.get(key).map(String::as_str)
+        self.draft
+            .as_ref()?
+            .field_errors
+            .get(key)
+            .map(String::as_str)
     }
     pub fn pages(&self, material: usize) -> &[Page] {
         self.draft
@@ -325,7 +348,9 @@ impl Session {
             .is_some_and(|m| m.skipped)
     }
     pub fn material_satisfied(&self, material: usize) -> bool {
-        self.draft.as_ref().is_some_and(|d| self.satisfied(d, material))
+        self.draft
+            .as_ref()
+            .is_some_and(|d| self.satisfied(d, material))
     }
     pub fn selected_material(&self) -> usize {
         self.draft.as_ref().map_or(0, |d| d.selected_material)
@@ -434,7 +459,11 @@ impl Session {
                     if let Some(f) = item.fields.iter().find(|f| f.key == key) {
                         if f.source.is_none() {
                             let value = match f.kind {
-                                FieldKind::Phone => value.chars().filter(char::is_ascii_digit).take(11).collect(),
+                                FieldKind::Phone => value
+                                    .chars()
+                                    .filter(char::is_ascii_digit)
+                                    .take(11)
+                                    .collect(),
                                 FieldKind::Choice if !f.options.contains(&value) => return fx,
                                 _ => value,
                             };
@@ -475,7 +504,8 @@ impl Session {
                         d.capturing = false;
                         let m = &mut d.materials[d.selected_material];
                         m.skipped = false;
-                        m.pages.push(Page::new(self.next_page, page.jpeg().to_vec()));
+                        m.pages
+                            .push(Page::new(self.next_page, page.jpeg().to_vec()));
                         self.next_page += 1;
                     }
                 }
@@ -515,7 +545,9 @@ impl Session {
                 }
             }
             Event::Submit => self.submit(&mut fx),
-            Event::SubmitAccepted { application_no, at } => self.submitted(application_no, at, false, &mut fx),
+            Event::SubmitAccepted { application_no, at } => {
+                self.submitted(application_no, at, false, &mut fx)
+            }
             Event::SubmitQueued { local_ref, at } => self.submitted(local_ref, at, true, &mut fx),
             Event::SubmitFailed(msg) => {
                 if self.screen == Screen::Submitting {
@@ -565,8 +597,7 @@ impl Session {
     }
 
     fn tick(&mut self, now: Millis, fx: &mut Vec<Effect>) {
-        if self.screen == Screen::Submitting
-            && matches!(self.submit_state(), SubmitState::InFlight)
+        if self.screen == Screen::Submitting && matches!(self.submit_state(), SubmitState::InFlight)
         {
             // The clock stands still while the hall answers.
             self.last_activity = now;
@@ -670,6 +701,13 @@ impl Session {
                 d.field_errors = errors;
                 if d.field_errors.is_empty() {
                     self.go(Screen::Materials, fx);
+                    // Open on the first material that still needs the citizen (the
+                    // ID card, read already, usually does not).
+                    let d = self.draft.as_ref().expect("draft");
+                    let first = (0..d.materials.len()).find(|&i| !self.satisfied(d, i));
+                    if let (Some(i), Some(d)) = (first, self.draft.as_mut()) {
+                        d.selected_material = i;
+                    }
                 }
             }
             Screen::Materials => {
@@ -705,7 +743,11 @@ impl Session {
             let v = d.fields.get(&f.key).map(String::as_str).unwrap_or("");
             if v.trim().is_empty() {
                 if f.required {
-                    let verb = if f.kind == FieldKind::Choice { "请选择" } else { "请填写" };
+                    let verb = if f.kind == FieldKind::Choice {
+                        "请选择"
+                    } else {
+                        "请填写"
+                    };
                     errors.insert(f.key.clone(), format!("{verb}{}", f.label));
                 }
                 continue;
@@ -777,7 +819,9 @@ impl Session {
             return;
         }
         let item = &self.catalog.items[d.item];
-        let Some(applicant) = d.applicant.as_ref() else { return };
+        let Some(applicant) = d.applicant.as_ref() else {
+            return;
+        };
         let mut received = Vec::new();
         let mut deferred = Vec::new();
         for (spec, st) in item.materials.iter().zip(&d.materials) {

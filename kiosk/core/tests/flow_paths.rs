@@ -60,23 +60,46 @@ impl Run {
         self.s.screen()
     }
     fn submits(&self) -> usize {
-        self.fx.iter().filter(|e| matches!(e, Effect::Submit(_))).count()
+        self.fx
+            .iter()
+            .filter(|e| matches!(e, Effect::Submit(_)))
+            .count()
     }
     /// Home → Guide → Identify → Form for the pension item.
     fn to_form(&mut self) {
         self.ev(Event::ChoseItem("pension-enroll".into()));
         assert_eq!(self.screen(), Screen::Guide);
         let fx = self.ev(Event::StartApplying).clone();
-        assert_eq!(fx, vec![Effect::StartCardReader, Effect::ShowScreen(Screen::Identify)]);
+        assert_eq!(
+            fx,
+            vec![
+                Effect::StartCardReader,
+                Effect::ShowScreen(Screen::Identify)
+            ]
+        );
         let fx = self.ev(Event::CardRead(applicant())).clone();
-        assert_eq!(fx, vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Form)]);
+        assert_eq!(
+            fx,
+            vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Form)]
+        );
     }
     fn to_review(&mut self) {
         self.to_form();
-        self.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
-        self.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+        self.ev(Event::FieldEdited {
+            key: "phone".into(),
+            value: "13800138000".into(),
+        });
+        self.ev(Event::FieldEdited {
+            key: "grade".into(),
+            value: "500".into(),
+        });
         self.ev(Event::Next);
         assert_eq!(self.screen(), Screen::Materials);
+        assert_eq!(
+            self.s.selected_material(),
+            1,
+            "opens on 户口簿: the ID card is read already"
+        );
         self.ev(Event::SelectMaterial(1));
         self.ev(Event::CapturePage);
         self.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 1, 2, 3])));
@@ -98,12 +121,21 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
     assert_eq!(r.s.field("id_number"), Some("420113195803120021"));
     assert!(r.s.field("address").unwrap().starts_with("湖北省武汉市"));
     // Card fields cannot be overwritten by hand.
-    r.ev(Event::FieldEdited { key: "name".into(), value: "别人".into() });
+    r.ev(Event::FieldEdited {
+        key: "name".into(),
+        value: "别人".into(),
+    });
     assert_eq!(r.s.field("name"), Some("欧阳燕"));
 
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "138-0013-8000".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "138-0013-8000".into(),
+    });
     assert_eq!(r.s.field("phone"), Some("13800138000"));
-    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "500".into(),
+    });
     r.ev(Event::Next);
     assert_eq!(r.screen(), Screen::Materials);
     // The ID card itself is satisfied by the read (零证明); the 户口簿 is not yet.
@@ -111,7 +143,12 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
     assert!(!r.s.material_satisfied(1));
     r.ev(Event::SelectMaterial(1));
     let fx = r.ev(Event::CapturePage).clone();
-    assert_eq!(fx, vec![Effect::CapturePage { material_id: "hukou".into() }]);
+    assert_eq!(
+        fx,
+        vec![Effect::CapturePage {
+            material_id: "hukou".into()
+        }]
+    );
     r.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 9])));
     assert_eq!(r.s.pages(1).len(), 1);
     r.ev(Event::Next);
@@ -121,7 +158,9 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
 
     let fx = r.ev(Event::Submit).clone();
     assert_eq!(r.submits(), 1);
-    let Some(Effect::Submit(app)) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::Submit(app)) = fx.first() else {
+        panic!("{fx:?}")
+    };
     assert_eq!(app.item_id, "pension-enroll");
     assert_eq!(app.fields["grade"], "500");
     assert_eq!(app.materials[1].pages.len(), 1);
@@ -132,13 +171,21 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
     assert_eq!(r.submits(), 0);
 
     let fx = r
-        .ev(Event::SubmitAccepted { application_no: "HN20261122000001".into(), at: "2026-11-22 10:00".into() })
+        .ev(Event::SubmitAccepted {
+            application_no: "HN20261122000001".into(),
+            at: "2026-11-22 10:00".into(),
+        })
         .clone();
-    let Some(Effect::PrintReceipt(receipt)) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::PrintReceipt(receipt)) = fx.first() else {
+        panic!("{fx:?}")
+    };
     assert_eq!(receipt.reference, "HN20261122000001");
     assert_eq!(receipt.applicant_masked, "欧*燕");
     assert_eq!(receipt.id_masked, "4201**********0021");
-    assert_eq!(receipt.received, vec!["居民身份证（读卡核验）", "户口簿（1 页）"]);
+    assert_eq!(
+        receipt.received,
+        vec!["居民身份证（读卡核验）", "户口簿（1 页）"]
+    );
     assert_eq!(r.screen(), Screen::Receipt);
     // Pages left with the application; the session no longer holds them.
     assert!(r.s.pages(1).is_empty());
@@ -149,7 +196,10 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
     assert_eq!(
         fx,
         vec![
-            Effect::SendEvaluation { reference: "HN20261122000001".into(), rating: Rating::VerySatisfied },
+            Effect::SendEvaluation {
+                reference: "HN20261122000001".into(),
+                rating: Rating::VerySatisfied
+            },
             Effect::WipeSession,
             Effect::ShowScreen(Screen::Home),
         ]
@@ -161,8 +211,14 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
 fn tolerated_material_may_be_skipped_and_is_named_on_the_receipt() {
     let mut r = Run::new();
     r.to_form();
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
-    r.ev(Event::FieldEdited { key: "grade".into(), value: "200".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13800138000".into(),
+    });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "200".into(),
+    });
     r.ev(Event::Next);
     r.ev(Event::Next);
     assert_eq!(r.screen(), Screen::Materials, "the 户口簿 is still missing");
@@ -172,10 +228,17 @@ fn tolerated_material_may_be_skipped_and_is_named_on_the_receipt() {
     r.ev(Event::Next);
     r.ev(Event::Next);
     r.ev(Event::Submit);
-    let Some(Effect::Submit(app)) = r.fx.first().cloned() else { panic!() };
+    let Some(Effect::Submit(app)) = r.fx.first().cloned() else {
+        panic!()
+    };
     assert!(app.materials[1].deferred);
-    r.ev(Event::SubmitAccepted { application_no: "A1".into(), at: "t".into() });
-    let Some(Effect::PrintReceipt(receipt)) = r.fx.first() else { panic!() };
+    r.ev(Event::SubmitAccepted {
+        application_no: "A1".into(),
+        at: "t".into(),
+    });
+    let Some(Effect::PrintReceipt(receipt)) = r.fx.first() else {
+        panic!()
+    };
     assert_eq!(receipt.deferred, vec![("户口簿".to_string(), 5)]);
 }
 
@@ -185,7 +248,10 @@ fn required_material_cannot_be_skipped() {
     r.ev(Event::ChoseItem("senior-card".into()));
     r.ev(Event::StartApplying);
     r.ev(Event::CardRead(applicant()));
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13800138000".into(),
+    });
     r.ev(Event::Next);
     assert_eq!(r.screen(), Screen::Materials);
     r.ev(Event::ToggleSkip(1));
@@ -202,11 +268,24 @@ fn form_reports_each_missing_or_wrong_field() {
     assert_eq!(r.screen(), Screen::Form);
     assert_eq!(r.s.field_error("phone"), Some("请填写联系电话"));
     assert_eq!(r.s.field_error("grade"), Some("请选择缴费档次（元/年）"));
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "2380013800".into() });
-    r.ev(Event::FieldEdited { key: "grade".into(), value: "999".into() });
-    assert_eq!(r.s.field("grade"), Some(""), "only offered choices are taken");
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "2380013800".into(),
+    });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "999".into(),
+    });
+    assert_eq!(
+        r.s.field("grade"),
+        Some(""),
+        "only offered choices are taken"
+    );
     r.ev(Event::Next);
-    assert_eq!(r.s.field_error("phone"), Some("请输入以 1 开头的 11 位手机号码"));
+    assert_eq!(
+        r.s.field_error("phone"),
+        Some("请输入以 1 开头的 11 位手机号码")
+    );
 }
 
 #[test]
@@ -215,7 +294,10 @@ fn mail_delivery_takes_the_card_address() {
     r.ev(Event::ChoseItem("senior-card".into()));
     r.ev(Event::StartApplying);
     r.ev(Event::CardRead(applicant()));
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "13900000000".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13900000000".into(),
+    });
     r.ev(Event::Next);
     r.ev(Event::SelectMaterial(1));
     r.ev(Event::CapturePage);
@@ -226,9 +308,14 @@ fn mail_delivery_takes_the_card_address() {
     r.ev(Event::ChoseDelivery(DeliveryMethod::Mail));
     r.ev(Event::Next);
     r.ev(Event::Submit);
-    let Some(Effect::Submit(app)) = r.fx.first() else { panic!() };
+    let Some(Effect::Submit(app)) = r.fx.first() else {
+        panic!()
+    };
     assert_eq!(app.delivery, DeliveryMethod::Mail);
-    assert_eq!(app.mail_address.as_deref(), Some("湖北省武汉市汉南区纱帽街汉南大道100号"));
+    assert_eq!(
+        app.mail_address.as_deref(),
+        Some("湖北省武汉市汉南区纱帽街汉南大道100号")
+    );
 }
 
 #[test]
@@ -244,13 +331,25 @@ fn back_walks_one_screen_at_a_time_and_rereads_the_card() {
     assert_eq!(r.screen(), Screen::Form);
     assert_eq!(r.s.field("phone"), Some("13800138000"));
     let fx = r.ev(Event::Back).clone();
-    assert_eq!(fx, vec![Effect::StartCardReader, Effect::ShowScreen(Screen::Identify)]);
+    assert_eq!(
+        fx,
+        vec![
+            Effect::StartCardReader,
+            Effect::ShowScreen(Screen::Identify)
+        ]
+    );
     assert!(r.s.applicant().is_none());
     assert_eq!(r.s.field("name"), Some(""));
     let fx = r.ev(Event::Back).clone();
-    assert_eq!(fx, vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Guide)]);
+    assert_eq!(
+        fx,
+        vec![Effect::StopCardReader, Effect::ShowScreen(Screen::Guide)]
+    );
     let fx = r.ev(Event::Back).clone();
-    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+    assert_eq!(
+        fx,
+        vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]
+    );
 }
 
 #[test]
@@ -260,7 +359,14 @@ fn cancel_from_any_screen_wipes_and_goes_home() {
         r.to_review();
         let mut r2 = Run::new();
         // Walk `steps` screens in, then cancel.
-        let path = [Screen::Guide, Screen::Identify, Screen::Form, Screen::Materials, Screen::Delivery, Screen::Review];
+        let path = [
+            Screen::Guide,
+            Screen::Identify,
+            Screen::Form,
+            Screen::Materials,
+            Screen::Delivery,
+            Screen::Review,
+        ];
         r2.to_review();
         while r2.screen() != path[steps - 1] {
             r2.ev(Event::Back);
@@ -282,12 +388,25 @@ fn idle_timeout_warns_with_a_countdown_then_wipes() {
     r.to_review();
     let t0 = r.now;
     assert!(r.at(t0 + 49_000, Event::Tick).is_empty());
-    assert_eq!(r.at(t0 + 50_000, Event::Tick), &vec![Effect::IdleWarning { seconds_left: 10 }]);
+    assert_eq!(
+        r.at(t0 + 50_000, Event::Tick),
+        &vec![Effect::IdleWarning { seconds_left: 10 }]
+    );
     assert_eq!(r.s.idle_warning(), Some(10));
-    assert_eq!(r.at(t0 + 50_400, Event::Tick), &vec![], "same second, no new effect");
-    assert_eq!(r.at(t0 + 55_500, Event::Tick), &vec![Effect::IdleWarning { seconds_left: 5 }]);
+    assert_eq!(
+        r.at(t0 + 50_400, Event::Tick),
+        &vec![],
+        "same second, no new effect"
+    );
+    assert_eq!(
+        r.at(t0 + 55_500, Event::Tick),
+        &vec![Effect::IdleWarning { seconds_left: 5 }]
+    );
     let fx = r.at(t0 + 60_000, Event::Tick).clone();
-    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+    assert_eq!(
+        fx,
+        vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]
+    );
     assert!(r.s.applicant().is_none());
     assert_eq!(r.s.idle_warning(), None);
 }
@@ -299,8 +418,14 @@ fn a_touch_during_the_countdown_keeps_the_session() {
     let t0 = r.now;
     r.at(t0 + 52_000, Event::Tick);
     assert!(r.s.idle_warning().is_some());
-    assert_eq!(r.at(t0 + 53_000, Event::Touch), &vec![Effect::IdleWarningCleared]);
-    assert!(r.at(t0 + 102_000, Event::Tick).is_empty(), "the touch restarted the idle clock");
+    assert_eq!(
+        r.at(t0 + 53_000, Event::Touch),
+        &vec![Effect::IdleWarningCleared]
+    );
+    assert!(
+        r.at(t0 + 102_000, Event::Tick).is_empty(),
+        "the touch restarted the idle clock"
+    );
     assert_eq!(
         r.at(t0 + 103_000, Event::Tick),
         &vec![Effect::IdleWarning { seconds_left: 10 }],
@@ -317,10 +442,19 @@ fn idle_clock_stands_still_while_submitting() {
     let t0 = r.now;
     assert!(r.at(t0 + 500_000, Event::Tick).is_empty());
     assert_eq!(r.screen(), Screen::Submitting);
-    r.at(t0 + 501_000, Event::SubmitAccepted { application_no: "N".into(), at: "t".into() });
+    r.at(
+        t0 + 501_000,
+        Event::SubmitAccepted {
+            application_no: "N".into(),
+            at: "t".into(),
+        },
+    );
     assert_eq!(r.screen(), Screen::Receipt);
     let fx = r.at(t0 + 561_000, Event::Tick).clone();
-    assert_eq!(fx, vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]);
+    assert_eq!(
+        fx,
+        vec![Effect::WipeSession, Effect::ShowScreen(Screen::Home)]
+    );
 }
 
 #[test]
@@ -328,11 +462,22 @@ fn hall_down_queues_the_application_and_still_gives_a_receipt() {
     let mut r = Run::new();
     r.to_review();
     r.ev(Event::Submit);
-    r.ev(Event::SubmitQueued { local_ref: "T01-000007".into(), at: "t".into() });
+    r.ev(Event::SubmitQueued {
+        local_ref: "T01-000007".into(),
+        at: "t".into(),
+    });
     assert_eq!(r.screen(), Screen::Receipt);
-    let Some(Effect::PrintReceipt(rc)) = r.fx.first() else { panic!() };
+    let Some(Effect::PrintReceipt(rc)) = r.fx.first() else {
+        panic!()
+    };
     assert!(rc.queued);
-    assert_eq!(r.s.submit_state(), SubmitState::Done { reference: "T01-000007".into(), queued: true });
+    assert_eq!(
+        r.s.submit_state(),
+        SubmitState::Done {
+            reference: "T01-000007".into(),
+            queued: true
+        }
+    );
 }
 
 #[test]
@@ -352,7 +497,10 @@ fn a_failed_store_can_be_retried_without_a_second_application() {
 #[test]
 fn elderly_mode_lasts_the_session_and_resets_on_wipe() {
     let mut r = Run::new();
-    assert_eq!(r.ev(Event::SetMode(DisplayMode::Elderly)), &vec![Effect::ModeChanged(DisplayMode::Elderly)]);
+    assert_eq!(
+        r.ev(Event::SetMode(DisplayMode::Elderly)),
+        &vec![Effect::ModeChanged(DisplayMode::Elderly)]
+    );
     r.to_form();
     assert_eq!(r.s.mode(), DisplayMode::Elderly);
     let fx = r.ev(Event::Cancel).clone();
@@ -360,7 +508,10 @@ fn elderly_mode_lasts_the_session_and_resets_on_wipe() {
     // Chosen on Home and then left alone: back to default after the idle time.
     r.ev(Event::SetMode(DisplayMode::Contrast));
     let t = r.now;
-    assert_eq!(r.at(t + 60_000, Event::Tick), &vec![Effect::ModeChanged(DisplayMode::Normal)]);
+    assert_eq!(
+        r.at(t + 60_000, Event::Tick),
+        &vec![Effect::ModeChanged(DisplayMode::Normal)]
+    );
 }
 
 #[test]
@@ -381,7 +532,12 @@ fn events_for_other_screens_are_ignored() {
     let mut r = Run::new();
     assert!(r.ev(Event::CardRead(applicant())).is_empty());
     assert!(r.ev(Event::Submit).is_empty());
-    assert!(r.ev(Event::SubmitAccepted { application_no: "X".into(), at: "t".into() }).is_empty());
+    assert!(r
+        .ev(Event::SubmitAccepted {
+            application_no: "X".into(),
+            at: "t".into()
+        })
+        .is_empty());
     assert!(r.ev(Event::ChoseItem("no-such-item".into())).is_empty());
     assert_eq!(r.screen(), Screen::Home);
 }

@@ -51,7 +51,9 @@ impl HallClient {
         format!("{}{API_PREFIX}{path}", self.base)
     }
 
-    async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<reqwest::Response, HallError> {
+    async fn check(
+        resp: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<reqwest::Response, HallError> {
         let resp = resp.map_err(|e| HallError::Unreachable(e.without_url().to_string()))?;
         let status = resp.status();
         if status.is_success() {
@@ -62,18 +64,33 @@ impl HallClient {
             .await
             .map(|b| b.error)
             .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_string());
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
-            Err(HallError::Server { status: status.as_u16(), message })
+        if status.is_server_error()
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status == StatusCode::REQUEST_TIMEOUT
+        {
+            Err(HallError::Server {
+                status: status.as_u16(),
+                message,
+            })
         } else {
-            Err(HallError::Rejected { status: status.as_u16(), message })
+            Err(HallError::Rejected {
+                status: status.as_u16(),
+                message,
+            })
         }
     }
 
     async fn json<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, HallError> {
-        resp.json().await.map_err(|e| HallError::Unreachable(format!("bad reply body: {e}")))
+        resp.json()
+            .await
+            .map_err(|e| HallError::Unreachable(format!("bad reply body: {e}")))
     }
 
-    pub async fn submit(&self, req: &ApplicationRequest, idempotency_key: &str) -> Result<ApplicationAccepted, HallError> {
+    pub async fn submit(
+        &self,
+        req: &ApplicationRequest,
+        idempotency_key: &str,
+    ) -> Result<ApplicationAccepted, HallError> {
         let r = self
             .http
             .post(self.url("/applications"))
@@ -84,10 +101,18 @@ impl HallClient {
         Self::json(Self::check(r).await?).await
     }
 
-    pub async fn upload_page(&self, application_no: &str, material_id: &str, page: u32, jpeg: Vec<u8>) -> Result<(), HallError> {
+    pub async fn upload_page(
+        &self,
+        application_no: &str,
+        material_id: &str,
+        page: u32,
+        jpeg: Vec<u8>,
+    ) -> Result<(), HallError> {
         let r = self
             .http
-            .put(self.url(&format!("/applications/{application_no}/attachments/{material_id}/{page}")))
+            .put(self.url(&format!(
+                "/applications/{application_no}/attachments/{material_id}/{page}"
+            )))
             .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
             .body(jpeg)
             .send()
@@ -96,12 +121,21 @@ impl HallClient {
     }
 
     pub async fn status(&self, application_no: &str) -> Result<ApplicationStatus, HallError> {
-        let r = self.http.get(self.url(&format!("/applications/{application_no}"))).send().await;
+        let r = self
+            .http
+            .get(self.url(&format!("/applications/{application_no}")))
+            .send()
+            .await;
         Self::json(Self::check(r).await?).await
     }
 
     pub async fn ticket(&self, req: &TicketRequest) -> Result<Ticket, HallError> {
-        let r = self.http.post(self.url("/queue/tickets")).json(req).send().await;
+        let r = self
+            .http
+            .post(self.url("/queue/tickets"))
+            .json(req)
+            .send()
+            .await;
         Self::json(Self::check(r).await?).await
     }
 
@@ -111,7 +145,12 @@ impl HallClient {
             reference: reference.to_string(),
             score,
         };
-        let r = self.http.post(self.url("/evaluations")).json(&body).send().await;
+        let r = self
+            .http
+            .post(self.url("/evaluations"))
+            .json(&body)
+            .send()
+            .await;
         Self::check(r).await.map(|_| ())
     }
 

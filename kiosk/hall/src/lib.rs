@@ -4,9 +4,9 @@
 
 pub mod api;
 pub mod client;
+mod crypt;
 pub mod outbox;
 pub mod server;
-mod crypt;
 
 pub use api::*;
 pub use client::{HallClient, HallError};

@@ -114,9 +114,15 @@ impl Outbox {
 
     /// Stores an application and its pages durably. Only after this returns may
     /// the citizen be told the application was accepted.
-    pub fn enqueue(&self, req: &ApplicationRequest, pages: &[(String, u32, &[u8])]) -> Result<OutboxEntry, OutboxError> {
+    pub fn enqueue(
+        &self,
+        req: &ApplicationRequest,
+        pages: &[(String, u32, &[u8])],
+    ) -> Result<OutboxEntry, OutboxError> {
         let key = uuid::Uuid::new_v4().to_string();
-        let json = Zeroizing::new(serde_json::to_vec(req).map_err(|e| std::io::Error::other(e.to_string()))?);
+        let json = Zeroizing::new(
+            serde_json::to_vec(req).map_err(|e| std::io::Error::other(e.to_string()))?,
+        );
         let sealed = self.sealer.seal(&json);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -132,7 +138,11 @@ impl Outbox {
             )?;
         }
         tx.commit()?;
-        tracing::info!(entry = id, pages = pages.len(), "application stored in outbox");
+        tracing::info!(
+            entry = id,
+            pages = pages.len(),
+            "application stored in outbox"
+        );
         Ok(OutboxEntry {
             id,
             idempotency_key: key,
@@ -143,8 +153,11 @@ impl Outbox {
     /// Entries still to deliver (pending or half-delivered), oldest first.
     pub fn undelivered(&self) -> Result<Vec<i64>, OutboxError> {
         let conn = self.conn();
-        let mut st = conn.prepare("SELECT id FROM entry WHERE state IN ('pending','submitted') ORDER BY id")?;
-        let ids = st.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        let mut st = conn
+            .prepare("SELECT id FROM entry WHERE state IN ('pending','submitted') ORDER BY id")?;
+        let ids = st
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
         Ok(ids)
     }
 
@@ -155,7 +168,11 @@ impl Outbox {
     /// `(state, application_no)` of an entry.
     pub fn state(&self, id: i64) -> Result<(String, Option<String>), OutboxError> {
         self.conn()
-            .query_row("SELECT state, application_no FROM entry WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT state, application_no FROM entry WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or(OutboxError::NotFound(id))
     }
@@ -163,13 +180,24 @@ impl Outbox {
     /// Whether personal data of an entry is still stored (payload or pages).
     pub fn holds_personal_data(&self, id: i64) -> Result<bool, OutboxError> {
         let conn = self.conn();
-        let payload: bool = conn.query_row("SELECT payload IS NOT NULL FROM entry WHERE id = ?1", [id], |r| r.get(0))?;
-        let pages: i64 = conn.query_row("SELECT COUNT(*) FROM page WHERE entry_id = ?1", [id], |r| r.get(0))?;
+        let payload: bool = conn.query_row(
+            "SELECT payload IS NOT NULL FROM entry WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let pages: i64 =
+            conn.query_row("SELECT COUNT(*) FROM page WHERE entry_id = ?1", [id], |r| {
+                r.get(0)
+            })?;
         Ok(payload || pages > 0)
     }
 
     fn record_failure(&self, id: i64, e: &HallError) {
-        let state = if e.retryable() { None } else { Some("rejected") };
+        let state = if e.retryable() {
+            None
+        } else {
+            Some("rejected")
+        };
         let _ = self.conn().execute(
             "UPDATE entry SET attempts = attempts + 1, last_error = ?2, state = COALESCE(?3, state) WHERE id = ?1",
             params![id, e.to_string(), state],
@@ -179,7 +207,11 @@ impl Outbox {
     /// Sends one entry to the hall: the application (by its idempotency key), then
     /// each page not yet acknowledged; wipes the personal data once all are in.
     /// Safe to call again after any failure or crash.
-    pub async fn deliver(&self, client: &HallClient, id: i64) -> Result<DeliverOutcome, OutboxError> {
+    pub async fn deliver(
+        &self,
+        client: &HallClient,
+        id: i64,
+    ) -> Result<DeliverOutcome, OutboxError> {
         let _one_at_a_time = self.deliver_lock.lock().await;
         let (key, state, number, payload): (String, String, Option<String>, Option<Vec<u8>>) = self
             .conn()
@@ -217,7 +249,10 @@ impl Outbox {
             }
         };
         for page in self.pending_pages(id)? {
-            if let Err(e) = client.upload_page(&number, &page.material_id, page.page, page.jpeg.to_vec()).await {
+            if let Err(e) = client
+                .upload_page(&number, &page.material_id, page.page, page.jpeg.to_vec())
+                .await
+            {
                 self.record_failure(id, &e);
                 return Err(e.into());
             }
@@ -232,19 +267,31 @@ impl Outbox {
             [id],
         )?;
         tracing::info!(entry = id, "application delivered; personal data wiped");
-        Ok(DeliverOutcome::Delivered { application_no: number })
+        Ok(DeliverOutcome::Delivered {
+            application_no: number,
+        })
     }
 
     fn pending_pages(&self, id: i64) -> Result<Vec<PendingPage>, OutboxError> {
         let conn = self.conn();
         let mut st = conn.prepare("SELECT material_id, page, blob FROM page WHERE entry_id = ?1 ORDER BY material_id, page")?;
         let rows = st
-            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, Vec<u8>>(2)?)))?
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|(material_id, page, blob)| {
                 let jpeg = self.sealer.open(&blob).ok_or(OutboxError::Sealed(id))?;
-                Ok(PendingPage { material_id, page, jpeg })
+                Ok(PendingPage {
+                    material_id,
+                    page,
+                    jpeg,
+                })
             })
             .collect()
     }
@@ -258,7 +305,9 @@ impl Outbox {
                     tracing::warn!(entry = id, error = %e, "hall unreachable; will retry");
                     break;
                 }
-                Err(e) => tracing::error!(entry = id, error = %e, "outbox entry needs staff attention"),
+                Err(e) => {
+                    tracing::error!(entry = id, error = %e, "outbox entry needs staff attention")
+                }
             }
         }
         self.count_undelivered()

@@ -17,7 +17,10 @@ use crate::api::*;
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("hall database {path}: {source}")]
-    Db { path: String, source: rusqlite::Error },
+    Db {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("hall listener: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -98,13 +101,20 @@ pub fn router(db: &Path, catalog: serde_json::Value) -> Result<Router, ServerErr
         )
         .route(&format!("{API_PREFIX}/queue/tickets"), post(ticket))
         .route(&format!("{API_PREFIX}/evaluations"), post(evaluate))
-        .route(&format!("{API_PREFIX}/terminals/{{id}}/heartbeat"), post(heartbeat))
+        .route(
+            &format!("{API_PREFIX}/terminals/{{id}}/heartbeat"),
+            post(heartbeat),
+        )
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .with_state(hall))
 }
 
 /// Serves until the future is dropped.
-pub async fn serve(listener: tokio::net::TcpListener, db: &Path, catalog: serde_json::Value) -> Result<(), ServerError> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    db: &Path,
+    catalog: serde_json::Value,
+) -> Result<(), ServerError> {
     let app = router(db, catalog)?;
     axum::serve(listener, app).await?;
     Ok(())
@@ -143,14 +153,24 @@ async fn get_catalog(State(h): State<Hall>) -> Json<serde_json::Value> {
     Json((*h.catalog).clone())
 }
 
-async fn submit(State(h): State<Hall>, headers: HeaderMap, body: Bytes) -> Result<(StatusCode, Json<ApplicationAccepted>), ApiError> {
+async fn submit(
+    State(h): State<Hall>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ApplicationAccepted>), ApiError> {
     let key = headers
         .get(IDEMPOTENCY_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 200)
-        .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, "Idempotency-Key header is required".into()))?
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                "Idempotency-Key header is required".into(),
+            )
+        })?
         .to_string();
-    let req: ApplicationRequest = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid application: {e}")))?;
+    let req: ApplicationRequest =
+        serde_json::from_slice(&body).map_err(|e| bad(format!("invalid application: {e}")))?;
     if req.item_id.is_empty() || req.applicant.id_number.is_empty() {
         return Err(bad("item_id and applicant.id_number are required"));
     }
@@ -183,7 +203,11 @@ async fn submit(State(h): State<Hall>, headers: HeaderMap, body: Bytes) -> Resul
         "INSERT INTO counter (name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
         [format!("seq-{today}")],
     )?;
-    let seq: i64 = tx.query_row("SELECT value FROM counter WHERE name = ?1", [format!("seq-{today}")], |r| r.get(0))?;
+    let seq: i64 = tx.query_row(
+        "SELECT value FROM counter WHERE name = ?1",
+        [format!("seq-{today}")],
+        |r| r.get(0),
+    )?;
     let no = format!("ZW{today}{seq:06}");
     let at = now();
     tx.execute(
@@ -202,7 +226,10 @@ async fn submit(State(h): State<Hall>, headers: HeaderMap, body: Bytes) -> Resul
     ))
 }
 
-async fn status(State(h): State<Hall>, UrlPath(no): UrlPath<String>) -> Result<Json<ApplicationStatus>, ApiError> {
+async fn status(
+    State(h): State<Hall>,
+    UrlPath(no): UrlPath<String>,
+) -> Result<Json<ApplicationStatus>, ApiError> {
     let conn = h.conn();
     let row: Option<(String, String, String)> = conn
         .query_row(
@@ -211,8 +238,13 @@ async fn status(State(h): State<Hall>, UrlPath(no): UrlPath<String>) -> Result<J
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let (item_id, status, accepted_at) = row.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no application {no}")))?;
-    let attachments: u32 = conn.query_row("SELECT COUNT(*) FROM attachment WHERE application_no = ?1", [&no], |r| r.get(0))?;
+    let (item_id, status, accepted_at) =
+        row.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no application {no}")))?;
+    let attachments: u32 = conn.query_row(
+        "SELECT COUNT(*) FROM attachment WHERE application_no = ?1",
+        [&no],
+        |r| r.get(0),
+    )?;
     Ok(Json(ApplicationStatus {
         application_no: no,
         item_id,
@@ -231,19 +263,33 @@ async fn upload(
         return Err(bad("attachment must be a JPEG image"));
     }
     let conn = h.conn();
-    let exists: bool = conn.query_row("SELECT COUNT(*) > 0 FROM application WHERE no = ?1", [&no], |r| r.get(0))?;
+    let exists: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM application WHERE no = ?1",
+        [&no],
+        |r| r.get(0),
+    )?;
     if !exists {
-        return Err(ApiError(StatusCode::NOT_FOUND, format!("no application {no}")));
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!("no application {no}"),
+        ));
     }
     // Idempotent: the same page sent twice is stored once.
     let n = conn.execute(
         "INSERT OR IGNORE INTO attachment (application_no, material_id, page, bytes) VALUES (?1, ?2, ?3, ?4)",
         params![no, material, page, body.as_ref()],
     )?;
-    Ok(if n == 1 { StatusCode::CREATED } else { StatusCode::OK })
+    Ok(if n == 1 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    })
 }
 
-async fn ticket(State(h): State<Hall>, Json(req): Json<TicketRequest>) -> Result<Json<Ticket>, ApiError> {
+async fn ticket(
+    State(h): State<Hall>,
+    Json(req): Json<TicketRequest>,
+) -> Result<Json<Ticket>, ApiError> {
     if !["normal", "elderly", "disabled", "appointment"].contains(&req.priority.as_str()) {
         return Err(bad(format!("unknown priority {}", req.priority)));
     }
@@ -268,7 +314,10 @@ async fn ticket(State(h): State<Hall>, Json(req): Json<TicketRequest>) -> Result
     }))
 }
 
-async fn evaluate(State(h): State<Hall>, Json(req): Json<EvaluationRequest>) -> Result<StatusCode, ApiError> {
+async fn evaluate(
+    State(h): State<Hall>,
+    Json(req): Json<EvaluationRequest>,
+) -> Result<StatusCode, ApiError> {
     if !(1..=5).contains(&req.score) {
         return Err(bad("score must be 1..=5"));
     }
@@ -279,7 +328,11 @@ async fn evaluate(State(h): State<Hall>, Json(req): Json<EvaluationRequest>) -> 
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn heartbeat(State(h): State<Hall>, UrlPath(id): UrlPath<String>, Json(hb): Json<Heartbeat>) -> Result<StatusCode, ApiError> {
+async fn heartbeat(
+    State(h): State<Hall>,
+    UrlPath(id): UrlPath<String>,
+    Json(hb): Json<Heartbeat>,
+) -> Result<StatusCode, ApiError> {
     let body = serde_json::to_string(&hb).unwrap_or_default();
     h.conn().execute(
         "INSERT INTO heartbeat (terminal_id, body, at) VALUES (?1, ?2, ?3)

@@ -1,0 +1,388 @@
+//! The Slint UI driven the way a citizen (or a screen reader) drives it: by the
+//! accessible labels of what is on screen, through `i-slint-backend-testing`.
+//! Devices and the hall are replaced by a fake executor that answers effects the
+//! way the real runtime does (through the controller's message channel), so this
+//! tests the UI, its bindings and the controller; `tests/e2e` does the real parts.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+use i_slint_backend_testing::{ElementHandle, ElementRoot};
+use kiosk::controller::{Controller, Executor, Msg};
+use kiosk::{AppState, KioskWindow, Theme};
+use kiosk_core::{
+    Applicant, Catalog, DisplayMode, Effect, Event, Millis, Page, Screen, Session, SessionConfig,
+};
+use slint::ComponentHandle;
+
+const CATALOG: &str = include_str!("../../../config/catalog.toml");
+
+fn applicant() -> Applicant {
+    Applicant {
+        name: "欧阳燕".into(),
+        gender: "女".into(),
+        nation: "汉".into(),
+        birth: "19580312".into(),
+        address: "湖北省武汉市汉南区纱帽街汉南大道100号".into(),
+        id_number: "420113195803120021".into(),
+        authority: "武汉市公安局汉南分局".into(),
+        valid_from: "20150101".into(),
+        valid_to: "长期".into(),
+    }
+}
+
+/// Answers effects like the runtime would, and remembers what it was asked.
+struct Fake {
+    tx: Sender<Msg>,
+    log: Rc<RefCell<Vec<String>>>,
+}
+
+impl Executor for Fake {
+    fn perform(&self, e: &Effect) {
+        let send = |ev| self.tx.send(Msg::Session(ev)).unwrap();
+        match e {
+            Effect::StartCardReader => {
+                self.log.borrow_mut().push("card-reader".into());
+                send(Event::CardRead(applicant()));
+            }
+            Effect::CapturePage { .. } => {
+                self.log.borrow_mut().push("capture".into());
+                let jpeg = std::fs::read(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../assets/sim/camera/page-01.jpg"
+                ))
+                .unwrap();
+                send(Event::PageCaptured(Page::new(1, jpeg)));
+            }
+            Effect::Submit(app) => {
+                self.log
+                    .borrow_mut()
+                    .push(format!("submit {}", app.item_id));
+                send(Event::SubmitAccepted {
+                    application_no: "ZW20261122000042".into(),
+                    at: "2026-11-22 10:30:00".into(),
+                });
+            }
+            Effect::PrintReceipt(r) => {
+                self.log.borrow_mut().push(format!("print {}", r.reference));
+                self.tx
+                    .send(Msg::Printed(Ok("回执已打印，请从下方出纸口取走。".into())))
+                    .unwrap();
+            }
+            Effect::SendEvaluation { rating, .. } => self
+                .log
+                .borrow_mut()
+                .push(format!("rate {}", rating.score())),
+            Effect::WipeSession => self.log.borrow_mut().push("wipe".into()),
+            _ => {}
+        }
+    }
+}
+
+struct Kiosk {
+    c: Rc<Controller>,
+    clock: Rc<Cell<u64>>,
+    log: Rc<RefCell<Vec<String>>>,
+}
+
+impl Kiosk {
+    fn new() -> Kiosk {
+        i_slint_backend_testing::init_no_event_loop();
+        let catalog: Catalog = toml::from_str(CATALOG).unwrap();
+        let ui = KioskWindow::new().unwrap();
+        ui.show().unwrap();
+        let clock = Rc::new(Cell::new(1_000u64));
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let session = Session::new(
+            Arc::new(catalog),
+            SessionConfig {
+                idle_timeout: 120_000,
+                idle_warning: 20_000,
+                default_mode: DisplayMode::Normal,
+            },
+            Millis(clock.get()),
+        );
+        let (ck, lg) = (clock.clone(), log.clone());
+        let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), move |tx| {
+            Box::new(Fake { tx, log: lg })
+        });
+        Kiosk { c, clock, log }
+    }
+
+    fn labels(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.c
+            .ui
+            .root_element()
+            .query_descendants()
+            .match_predicate(|_| true)
+            .find_all()
+            .iter()
+            .for_each(|e| {
+                if let Some(l) = e.accessible_label() {
+                    if !l.is_empty() {
+                        out.push(l.to_string());
+                    }
+                }
+            });
+        out
+    }
+
+    fn find(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.c.ui, label).collect()
+    }
+
+    /// The buttons labelled `label` (a button's own text is also labelled, as text).
+    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
+        let label = label.to_string();
+        self.c
+            .ui
+            .root_element()
+            .query_descendants()
+            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+            .match_predicate(move |e| e.accessible_label().is_some_and(|l| l == label))
+            .find_all()
+    }
+
+    /// Presses the one button labelled `label`, as a screen reader would, then
+    /// lets the controller take in what the fake devices answered.
+    fn press(&self, label: &str) {
+        let found = self.buttons(label);
+        assert_eq!(
+            found.len(),
+            1,
+            "exactly one {label:?} button on screen {:?}; labels: {:?}",
+            self.screen(),
+            self.labels()
+        );
+        self.clock.set(self.clock.get() + 2_000);
+        found[0].invoke_accessible_default_action();
+        self.c.pump();
+    }
+
+    fn screen(&self) -> Screen {
+        self.c.with_session(|s| s.screen())
+    }
+
+    fn shown(&self) -> String {
+        self.c.ui.global::<AppState>().get_screen().to_string()
+    }
+}
+
+#[test]
+fn a_citizen_presses_through_one_application() {
+    let k = Kiosk::new();
+    assert_eq!(k.shown(), "home");
+    // Every item of the catalog is offered, and nothing else is pressable on home
+    // besides the mode toggles: no dead buttons.
+    assert_eq!(k.buttons("城乡居民基本养老保险参保登记").len(), 1);
+
+    k.press("城乡居民基本养老保险参保登记");
+    assert_eq!(k.shown(), "guide");
+    k.press("开始办理");
+    // The reader starts, the (fake) card is read, the form is filled from it.
+    assert_eq!(k.shown(), "form", "labels: {:?}", k.labels());
+    assert_eq!(
+        k.find("姓名：欧阳燕").len(),
+        1,
+        "name filled from the card: {:?}",
+        k.labels()
+    );
+    assert_eq!(k.find("公民身份号码：420113195803120021").len(), 1);
+
+    // Without a phone number and a grade, "next" shows what is missing and stays.
+    k.press("下一步");
+    assert_eq!(k.shown(), "form");
+    for d in "13800138000".chars() {
+        k.press(&format!("联系电话 {d}"));
+    }
+    assert_eq!(k.find("联系电话：13800138000").len(), 1);
+    k.press("缴费档次（元/年） 300");
+    k.press("下一步");
+    assert_eq!(k.shown(), "materials");
+
+    k.press("拍照 户口簿");
+    assert_eq!(
+        k.c.with_session(|s| s.pages(1).len()),
+        1,
+        "one page of 户口簿 captured"
+    );
+    assert_eq!(k.find("第 1 页").len(), 1, "the thumbnail is shown");
+    k.press("下一步");
+    assert_eq!(k.shown(), "delivery");
+    k.press("窗口领取");
+    k.press("下一步");
+    assert_eq!(k.shown(), "review");
+    k.press("确认提交");
+    assert_eq!(k.shown(), "receipt");
+    assert_eq!(
+        k.find("申请编号 ZW20261122000042").len(),
+        1,
+        "{:?}",
+        k.labels()
+    );
+    k.press("完成");
+    assert_eq!(k.shown(), "evaluation");
+    k.press("满意");
+    assert_eq!(k.shown(), "home");
+    assert!(
+        k.c.with_session(|s| s.applicant().is_none()),
+        "the session is wiped"
+    );
+
+    let log = k.log.borrow();
+    assert_eq!(
+        log.iter()
+            .filter(|l| !l.starts_with("wipe"))
+            .cloned()
+            .collect::<Vec<_>>(),
+        vec![
+            "card-reader".to_string(),
+            "capture".into(),
+            "submit pension-enroll".into(),
+            "print ZW20261122000042".into(),
+            "rate 4".into(),
+        ]
+    );
+}
+
+#[test]
+fn back_and_cancel_are_on_every_screen_of_the_path() {
+    let k = Kiosk::new();
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("返回上一步");
+    assert_eq!(k.shown(), "home");
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    assert_eq!(k.shown(), "form");
+    k.press("取消办理");
+    assert_eq!(k.shown(), "home");
+    assert!(
+        k.c.with_session(|s| s.applicant().is_none()),
+        "cancel wipes the card data"
+    );
+}
+
+#[test]
+fn elderly_mode_from_the_home_screen_has_large_text_and_fewer_items() {
+    let k = Kiosk::new();
+    let items = [
+        "城乡居民基本养老保险参保登记",
+        "老年人优待证办理",
+        "生育登记",
+        "居住证签注",
+        "残疾人证新办",
+        "失业登记",
+        "城乡居民基本医疗保险参保登记",
+        "最低生活保障申请",
+    ];
+    let on_screen = |k: &Kiosk| items.iter().filter(|i| k.buttons(i).len() == 1).count();
+    assert_eq!(on_screen(&k), 8, "labels: {:?}", k.labels());
+
+    k.press("长辈模式");
+    let theme = k.c.ui.global::<Theme>();
+    assert_eq!(theme.get_mode(), 1);
+    assert!(
+        theme.get_font_body() >= 40.0,
+        "body text {} px",
+        theme.get_font_body()
+    );
+    assert!(
+        theme.get_target() >= 120.0,
+        "targets {} px",
+        theme.get_target()
+    );
+    assert_eq!(on_screen(&k), 4, "four large tiles per page");
+    k.press("下一页");
+    assert_eq!(on_screen(&k), 4);
+    assert_eq!(k.buttons("最低生活保障申请").len(), 1);
+
+    // The toggle is on every screen and the mode lasts through the session.
+    k.press("最低生活保障申请");
+    assert_eq!(k.shown(), "guide");
+    assert_eq!(
+        k.buttons("标准模式").len(),
+        1,
+        "the toggle reads 标准模式 while elderly mode is on"
+    );
+    assert_eq!(theme.get_mode(), 1);
+    k.press("高对比度");
+    assert_eq!(theme.get_mode(), 2);
+}
+
+fn luminance(c: slint::Color) -> f64 {
+    let lin = |v: u8| {
+        let s = v as f64 / 255.0;
+        if s <= 0.03928 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c.red()) + 0.7152 * lin(c.green()) + 0.0722 * lin(c.blue())
+}
+
+/// WCAG 2 contrast ratio.
+fn contrast(a: slint::Color, b: slint::Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn theme_text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().unwrap();
+    let th = ui.global::<Theme>();
+    for (mode, min) in [(0, 4.5), (1, 4.5), (2, 7.0)] {
+        th.set_mode(mode);
+        let pairs = [
+            ("text on background", th.get_text(), th.get_background()),
+            ("text on surface", th.get_text(), th.get_surface()),
+            (
+                "muted on background",
+                th.get_text_muted(),
+                th.get_background(),
+            ),
+            ("muted on surface", th.get_text_muted(), th.get_surface()),
+            (
+                "on-primary on primary",
+                th.get_on_primary(),
+                th.get_primary(),
+            ),
+            (
+                "on-secondary on secondary",
+                th.get_on_secondary(),
+                th.get_secondary(),
+            ),
+            ("on-header on header", th.get_on_header(), th.get_header()),
+            ("on-danger on danger", th.get_on_danger(), th.get_danger()),
+            ("danger on surface", th.get_danger(), th.get_surface()),
+            ("ok on surface", th.get_ok(), th.get_surface()),
+            (
+                "primary text on background",
+                th.get_primary(),
+                th.get_background(),
+            ),
+            (
+                "on-disabled on disabled",
+                th.get_on_disabled(),
+                th.get_disabled(),
+            ),
+        ];
+        for (what, fg, bg) in pairs {
+            let r = contrast(fg, bg);
+            assert!(r >= min, "mode {mode}: {what} is {r:.2}:1, needs {min}:1");
+        }
+    }
+    // Sanity of the measure itself: black on white is 21:1.
+    assert!(
+        (contrast(
+            slint::Color::from_rgb_u8(0, 0, 0),
+            slint::Color::from_rgb_u8(255, 255, 255)
+        ) - 21.0)
+            .abs()
+            < 0.01
+    );
+}
