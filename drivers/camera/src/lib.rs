@@ -17,7 +17,10 @@ pub enum CameraError {
     #[error("camera folder {0} holds no .jpg frames")]
     NoFrames(String),
     #[error("camera folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("frame {path} is not a readable JPEG: {reason}")]
     CorruptFrame { path: String, reason: String },
 }
@@ -26,7 +29,9 @@ impl CameraError {
     /// The sentence a citizen sees.
     pub fn citizen_message(&self) -> &'static str {
         match self {
-            CameraError::NoFrames(_) | CameraError::Folder { .. } => "高拍仪暂不可用，请联系工作人员",
+            CameraError::NoFrames(_) | CameraError::Folder { .. } => {
+                "高拍仪暂不可用，请联系工作人员"
+            }
             CameraError::CorruptFrame { .. } => "拍摄的图像不完整，请重新拍摄",
         }
     }
@@ -41,7 +46,13 @@ pub struct Still {
 
 impl std::fmt::Debug for Still {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Still {{ {}x{}, {} bytes }}", self.width, self.height, self.jpeg.len())
+        write!(
+            f,
+            "Still {{ {}x{}, {} bytes }}",
+            self.width,
+            self.height,
+            self.jpeg.len()
+        )
     }
 }
 

@@ -45,7 +45,10 @@ pub enum DeviceStatus {
 
 impl DeviceStatus {
     pub fn is_usable(&self) -> bool {
-        matches!(self, DeviceStatus::Ready | DeviceStatus::Busy | DeviceStatus::Warning(_))
+        matches!(
+            self,
+            DeviceStatus::Ready | DeviceStatus::Busy | DeviceStatus::Warning(_)
+        )
     }
     /// A sentence for the health view (Chinese, as the staff read it).
     pub fn describe(&self) -> String {
@@ -75,6 +78,9 @@ mod tests {
         assert!(DeviceStatus::Warning("纸将尽".into()).is_usable());
         assert!(!DeviceStatus::NeedsAttention("缺纸".into()).is_usable());
         assert!(!DeviceStatus::Offline("未连接".into()).is_usable());
-        assert_eq!(DeviceStatus::Offline("串口未找到".into()).to_string(), "离线：串口未找到");
+        assert_eq!(
+            DeviceStatus::Offline("串口未找到".into()).to_string(),
+            "离线：串口未找到"
+        );
     }
 }

@@ -74,7 +74,10 @@ impl Drop for Inner {
 impl IdCardReader {
     /// Starts a simulated reader whose events go to `on_event` (called on the
     /// reader's own thread).
-    pub fn simulated(cfg: SimReaderConfig, on_event: impl Fn(ReaderEvent) + Send + 'static) -> Self {
+    pub fn simulated(
+        cfg: SimReaderConfig,
+        on_event: impl Fn(ReaderEvent) + Send + 'static,
+    ) -> Self {
         let (tx, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(DeviceStatus::Ready));
         let st = status.clone();
@@ -96,7 +99,11 @@ impl IdCardReader {
         let _ = self.inner.cmd.send(Cmd::Stop);
     }
     pub fn status(&self) -> DeviceStatus {
-        self.inner.status.lock().map(|s| s.clone()).unwrap_or(DeviceStatus::Offline("driver thread failed".into()))
+        self.inner
+            .status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(DeviceStatus::Offline("driver thread failed".into()))
     }
 }
 
@@ -206,7 +213,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("idcard-sim-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let ev = run(fixture(&dir, "长期"), Some("20261122"));
-        assert!(matches!(&ev[0], ReaderEvent::CardPresented(c) if c.name == "欧阳燕"), "{ev:?}");
+        assert!(
+            matches!(&ev[0], ReaderEvent::CardPresented(c) if c.name == "欧阳燕"),
+            "{ev:?}"
+        );
         assert!(matches!(ev[1], ReaderEvent::CardRemoved));
     }
 
@@ -215,14 +225,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("idcard-sim-exp-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let ev = run(fixture(&dir, "20200101"), Some("20261122"));
-        assert!(matches!(ev[0], ReaderEvent::ReadFailed(ReadError::Expired)), "{ev:?}");
+        assert!(
+            matches!(ev[0], ReaderEvent::ReadFailed(ReadError::Expired)),
+            "{ev:?}"
+        );
     }
 
     #[test]
     fn unreadable_fixture_is_a_read_failure_not_a_panic() {
         let ev = run(PathBuf::from("/nonexistent/card.json"), None);
         match &ev[0] {
-            ReaderEvent::ReadFailed(e) => assert_eq!(e.citizen_message(), "读卡失败，请将身份证重新放在感应区"),
+            ReaderEvent::ReadFailed(e) => {
+                assert_eq!(e.citizen_message(), "读卡失败，请将身份证重新放在感应区")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -90,7 +90,14 @@ mod tests {
 
     #[test]
     fn builds_exact_bytes() {
-        let job = Job::new().align(Align::Center).size(2, 2).bold(true).line("回执").feed(3).cut().bytes();
+        let job = Job::new()
+            .align(Align::Center)
+            .size(2, 2)
+            .bold(true)
+            .line("回执")
+            .feed(3)
+            .cut()
+            .bytes();
         assert_eq!(
             job,
             vec![

@@ -17,7 +17,10 @@ use kiosk_device::DeviceStatus;
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
     #[error("printer spool {path}: {source}")]
-    Spool { path: String, source: std::io::Error },
+    Spool {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl PrintError {
@@ -58,7 +61,13 @@ impl Printer {
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
         let safe: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -85,9 +94,18 @@ mod tests {
         assert_eq!(p.status(), DeviceStatus::Ready);
         let f = p.print("receipt/HN 1", b"\x1b@hello").unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"\x1b@hello");
-        assert!(f.file_name().unwrap().to_str().unwrap().ends_with("receipt_HN_1.escpos"));
+        assert!(f
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .ends_with("receipt_HN_1.escpos"));
         let parts = std::fs::read_dir(&d).unwrap().filter(|e| {
-            e.as_ref().unwrap().path().extension().is_some_and(|x| x == "part")
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "part")
         });
         assert_eq!(parts.count(), 0);
     }

@@ -15,7 +15,9 @@ pub struct TicketDispenser {
 impl TicketDispenser {
     /// A simulated dispenser: always ready.
     pub fn simulated() -> Self {
-        TicketDispenser { status: DeviceStatus::Ready }
+        TicketDispenser {
+            status: DeviceStatus::Ready,
+        }
     }
     /// No dispenser fitted on this terminal.
     pub fn absent() -> Self {

@@ -2,22 +2,22 @@
 //! accessible labels of what is on screen, through `i-slint-backend-testing`.
 //! Devices and the hall are replaced by a fake executor that answers effects the
 //! way the real runtime does (through the controller's message channel), so this
-//! tests the UI, its bindings and the controller; `tests/e2e` does the real parts.
+//! tests the UI, its bindings and the controller; `tests/e2e.rs` does the real parts.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
-use i_slint_backend_testing::{ElementHandle, ElementRoot};
 use kiosk::controller::{Controller, Executor, Msg};
-use kiosk::{AppState, KioskWindow, Theme};
+use kiosk::{KioskWindow, Theme};
 use kiosk_core::{
-    Applicant, Catalog, DisplayMode, Effect, Event, Millis, Page, Screen, Session, SessionConfig,
+    Applicant, Catalog, DisplayMode, Effect, Event, Millis, Page, Session, SessionConfig,
 };
+use kiosk_tests::UiDriver;
 use slint::ComponentHandle;
 
-const CATALOG: &str = include_str!("../../../config/catalog.toml");
+const CATALOG: &str = include_str!("../config/catalog.toml");
 
 fn applicant() -> Applicant {
     Applicant {
@@ -51,7 +51,7 @@ impl Executor for Fake {
                 self.log.borrow_mut().push("capture".into());
                 let jpeg = std::fs::read(concat!(
                     env!("CARGO_MANIFEST_DIR"),
-                    "/../../assets/sim/camera/page-01.jpg"
+                    "/../assets/sim/camera/page-01.jpg"
                 ))
                 .unwrap();
                 send(Event::PageCaptured(Page::new(1, jpeg)));
@@ -82,14 +82,20 @@ impl Executor for Fake {
 }
 
 struct Kiosk {
-    c: Rc<Controller>,
-    clock: Rc<Cell<u64>>,
+    ui: UiDriver,
     log: Rc<RefCell<Vec<String>>>,
+}
+
+impl std::ops::Deref for Kiosk {
+    type Target = UiDriver;
+    fn deref(&self) -> &UiDriver {
+        &self.ui
+    }
 }
 
 impl Kiosk {
     fn new() -> Kiosk {
-        i_slint_backend_testing::init_no_event_loop();
+        kiosk_tests::init_headless();
         let catalog: Catalog = toml::from_str(CATALOG).unwrap();
         let ui = KioskWindow::new().unwrap();
         ui.show().unwrap();
@@ -108,66 +114,10 @@ impl Kiosk {
         let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), move |tx| {
             Box::new(Fake { tx, log: lg })
         });
-        Kiosk { c, clock, log }
-    }
-
-    fn labels(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        self.c
-            .ui
-            .root_element()
-            .query_descendants()
-            .match_predicate(|_| true)
-            .find_all()
-            .iter()
-            .for_each(|e| {
-                if let Some(l) = e.accessible_label() {
-                    if !l.is_empty() {
-                        out.push(l.to_string());
-                    }
-                }
-            });
-        out
-    }
-
-    fn find(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(&self.c.ui, label).collect()
-    }
-
-    /// The buttons labelled `label` (a button's own text is also labelled, as text).
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        let label = label.to_string();
-        self.c
-            .ui
-            .root_element()
-            .query_descendants()
-            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
-            .match_predicate(move |e| e.accessible_label().is_some_and(|l| l == label))
-            .find_all()
-    }
-
-    /// Presses the one button labelled `label`, as a screen reader would, then
-    /// lets the controller take in what the fake devices answered.
-    fn press(&self, label: &str) {
-        let found = self.buttons(label);
-        assert_eq!(
-            found.len(),
-            1,
-            "exactly one {label:?} button on screen {:?}; labels: {:?}",
-            self.screen(),
-            self.labels()
-        );
-        self.clock.set(self.clock.get() + 2_000);
-        found[0].invoke_accessible_default_action();
-        self.c.pump();
-    }
-
-    fn screen(&self) -> Screen {
-        self.c.with_session(|s| s.screen())
-    }
-
-    fn shown(&self) -> String {
-        self.c.ui.global::<AppState>().get_screen().to_string()
+        let mut ui = UiDriver::new(c);
+        // Two seconds pass between presses, as with a person.
+        ui.before_press = Box::new(move || clock.set(clock.get() + 2_000));
+        Kiosk { ui, log }
     }
 }
 
@@ -332,7 +282,7 @@ fn contrast(a: slint::Color, b: slint::Color) -> f64 {
 
 #[test]
 fn theme_text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
-    i_slint_backend_testing::init_no_event_loop();
+    kiosk_tests::init_headless();
     let ui = KioskWindow::new().unwrap();
     let th = ui.global::<Theme>();
     for (mode, min) in [(0, 4.5), (1, 4.5), (2, 7.0)] {

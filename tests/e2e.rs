@@ -1,0 +1,212 @@
+//! End to end with the real parts: the simulated ID reader and camera behind
+//! their driver handles, the real runtime, the SQLite outbox, the reference hall
+//! on loopback (embedded, as in the demo config), and the spool printer. The UI
+//! is pressed by accessible labels; time is real.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use kiosk::controller::Controller;
+use kiosk::runtime::Runtime;
+use kiosk::{KioskWindow, ReceiptAdapter};
+use kiosk_core::{Millis, Screen, Session};
+use kiosk_tests::UiDriver;
+use slint::ComponentHandle;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A terminal config in a temp folder: the demo's devices, a hall of our choice.
+fn terminal(dir: &Path, hall: &str) -> kiosk::config::Config {
+    let r = repo().display().to_string();
+    let text = format!(
+        r#"
+[terminal]
+id = "E2E-01"
+name = "端到端测试终端"
+catalog = "{r}/config/catalog.toml"
+data_dir = "data"
+
+[session]
+idle_timeout_secs = 600
+idle_warning_secs = 30
+
+[hall]
+{hall}
+timeout_secs = 2
+retry_secs = 1
+
+[devices.idcard]
+kind = "simulated"
+card = "{r}/assets/sim/idcard/ouyang-yan.json"
+present_after_ms = 200
+
+[devices.camera]
+kind = "simulated"
+folder = "{r}/assets/sim/camera"
+
+[devices.printer]
+kind = "simulated"
+"#
+    );
+    let file = dir.join("kiosk.toml");
+    std::fs::write(&file, text).unwrap();
+    kiosk::config::load(&file, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn start(cfg: &kiosk::config::Config) -> UiDriver {
+    kiosk_tests::init_headless();
+    let ui = KioskWindow::new().unwrap();
+    ui.show().unwrap();
+    let t0 = std::time::Instant::now();
+    let session = Session::new(
+        std::sync::Arc::new(cfg.catalog.clone()),
+        cfg.session_config(),
+        Millis(0),
+    );
+    let c: Rc<Controller> = Controller::new(
+        ui,
+        session,
+        Box::new(move || Millis(t0.elapsed().as_millis() as u64)),
+        |tx| Box::new(Runtime::start(cfg, tx).expect("runtime starts")),
+    );
+    UiDriver::new(c)
+}
+
+/// Home → guide → card → form → one page of 户口簿 → review → submit.
+fn apply(k: &UiDriver) {
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    assert_eq!(k.shown(), "identify");
+    k.wait("the simulated card to be read", 10, |s| {
+        s.screen() == Screen::Form
+    });
+    assert_eq!(k.find("姓名：欧阳燕").len(), 1, "filled from the card");
+    for d in "13912345678".chars() {
+        k.press(&format!("联系电话 {d}"));
+    }
+    k.press("缴费档次（元/年） 500");
+    k.press("下一步");
+    assert_eq!(k.shown(), "materials");
+    k.press("拍照 户口簿");
+    k.wait("one page from the simulated camera", 10, |s| {
+        s.pages(1).len() == 1
+    });
+    k.press("下一步");
+    assert_eq!(k.shown(), "delivery");
+    k.press("下一步");
+    assert_eq!(k.shown(), "review");
+    k.press("确认提交");
+}
+
+fn spooled(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "escpos"));
+    v
+}
+
+#[test]
+fn a_citizen_applies_with_simulated_devices_and_gets_the_halls_number_and_a_receipt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal(tmp.path(), "url = \"embedded\"\nlisten = \"127.0.0.1:0\"");
+    let k = start(&cfg);
+    apply(&k);
+    k.wait("the hall's answer", 20, |s| s.screen() == Screen::Receipt);
+
+    let receipt = k.c.ui.global::<ReceiptAdapter>();
+    let number = receipt.get_reference().to_string();
+    assert!(!receipt.get_queued(), "the hall was up: not queued");
+    assert!(
+        number.starts_with("ZW")
+            && number.len() == 16
+            && number[2..].chars().all(|c| c.is_ascii_digit()),
+        "a hall application number: {number}"
+    );
+    assert_eq!(
+        k.find(&format!("申请编号 {number}")).len(),
+        1,
+        "the number is on screen"
+    );
+
+    // The receipt job reaches the (spool) printer and carries the number.
+    let spool = cfg.data_dir.join("spool");
+    k.wait("the receipt job", 10, |_| !spooled(&spool).is_empty());
+    let jobs = spooled(&spool);
+    assert_eq!(jobs.len(), 1, "one receipt: {jobs:?}");
+    assert!(jobs[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .contains(&number));
+    let text = kiosk_printer::escpos::text_of(&std::fs::read(&jobs[0]).unwrap());
+    assert!(text.contains(&number), "{text}");
+    assert!(
+        text.contains("欧*燕"),
+        "the applicant is masked on paper: {text}"
+    );
+    assert!(
+        !text.contains("欧阳燕") && !text.contains("420113195803120021"),
+        "{text}"
+    );
+
+    // The hall holds exactly one application with its one page.
+    let stats = kiosk_hall::server::stats(&cfg.data_dir.join("hall").join("hall.db")).unwrap();
+    assert_eq!(
+        (stats.applications, stats.duplicates, stats.attachments),
+        (1, 0, 1),
+        "{stats:?}"
+    );
+
+    // Rate the service; the session ends and the card data is gone.
+    k.press("完成");
+    k.press("满意");
+    assert_eq!(k.shown(), "home");
+    assert!(k
+        .c
+        .with_session(|s| s.applicant().is_none() && s.receipt().is_none()));
+}
+
+#[test]
+fn with_the_hall_down_the_application_is_kept_and_the_citizen_still_gets_a_receipt() {
+    // Nothing listens on this port: bind one, learn it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal(tmp.path(), &format!("url = \"http://127.0.0.1:{port}\""));
+    let k = start(&cfg);
+    apply(&k);
+    k.wait("the terminal's own reference", 20, |s| {
+        s.screen() == Screen::Receipt
+    });
+    let receipt = k.c.ui.global::<ReceiptAdapter>();
+    assert!(receipt.get_queued(), "queued for sending");
+    let reference = receipt.get_reference().to_string();
+    assert_eq!(
+        reference, "E2E-01-000001",
+        "the terminal id and a local sequence"
+    );
+    let spool = cfg.data_dir.join("spool");
+    k.wait("the receipt job", 10, |_| !spooled(&spool).is_empty());
+
+    // The application is durable in the outbox, encrypted, waiting for the hall.
+    let outbox = kiosk_hall::Outbox::open(&cfg.data_dir.join("outbox"), "E2E-01").unwrap();
+    assert_eq!(outbox.count_undelivered().unwrap(), 1);
+    let db = std::fs::read(cfg.data_dir.join("outbox").join("outbox.db")).unwrap_or_default();
+    let wal = std::fs::read(cfg.data_dir.join("outbox").join("outbox.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        let hay = String::from_utf8_lossy(bytes);
+        assert!(
+            !hay.contains("420113195803120021") && !hay.contains("欧阳燕"),
+            "no plaintext ID at rest"
+        );
+    }
+}
