@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use kiosk_core::{DisplayMode, Effect, Event, Millis, Page, Screen, Session};
-use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType, Rgb565Pixel};
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
-use slint::{ComponentHandle, PhysicalSize};
+use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use crate::config::Config;
 use crate::controller::{Controller, Executor};
@@ -36,20 +36,12 @@ impl Executor for Inert {
 fn save(window: &MinimalSoftwareWindow, (w, h): (u32, u32), path: &Path) -> anyhow::Result<()> {
     slint::platform::update_timers_and_animations();
     window.request_redraw();
-    let mut buf = vec![Rgb565Pixel::default(); (w * h) as usize];
+    // 24-bit target, so the PNG shows the theme's exact colours.
+    let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
     window.draw_if_needed(|r| {
         r.render(&mut buf, w as usize);
     });
-    let mut rgb = Vec::with_capacity(buf.len() * 3);
-    for p in &buf {
-        let v = p.0;
-        let (r, g, b) = ((v >> 11) & 0x1f, (v >> 5) & 0x3f, v & 0x1f);
-        rgb.extend([
-            ((r * 527 + 23) >> 6) as u8,
-            ((g * 259 + 33) >> 6) as u8,
-            ((b * 527 + 23) >> 6) as u8,
-        ]);
-    }
+    let rgb: Vec<u8> = buf.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
     let img = image::RgbImage::from_raw(w, h, rgb).context("frame size")?;
     img.save(path)
         .with_context(|| format!("writing {}", path.display()))?;

@@ -280,11 +280,7 @@ fn render_guide(ui: &KioskWindow, s: &Session) {
         .materials
         .iter()
         .map(|m| GuideMaterial {
-            name: t(if m.note.is_empty() {
-                m.name.clone()
-            } else {
-                format!("{}（{}）", m.name, m.note)
-            }),
+            name: t(&m.name),
             note: t(&m.note),
             tag: t(if m.from_card {
                 "读卡免交"
