@@ -202,7 +202,11 @@ fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
             }
             let s = kiosk_hall::server::stats(db)?;
             if *json {
-                println!("{}", serde_json::to_string(&s)?);
+                // Exactly the shape the issue names (tools match on it).
+                println!(
+                    "{{\"applications\": {}, \"duplicates\": {}, \"attachments\": {}}}",
+                    s.applications, s.duplicates, s.attachments
+                );
             } else {
                 println!(
                     "applications: {}\nduplicates: {}\nattachments: {}",
@@ -352,7 +356,7 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
             })
             .unwrap_or_else(|| "?".into());
         eprintln!(
-            "kiosk: first frame after {} ms; resident memory {rss} kB",
+            "kiosk: window up, event loop running after {} ms; resident memory {rss} kB (scripts/first-frame.sh measures the first painted frame)",
             started.elapsed().as_millis()
         );
     });
