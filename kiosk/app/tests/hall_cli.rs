@@ -61,20 +61,32 @@ fn the_reference_hall_runs_alone_and_counts_applications_duplicates_and_attachme
     err.read_line(&mut line).unwrap();
     // Keep draining its log so the server never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-    let url = line.trim().strip_prefix("kiosk hall: listening on ").expect(&line).to_string();
+    let url = line
+        .trim()
+        .strip_prefix("kiosk hall: listening on ")
+        .expect(&line)
+        .to_string();
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let hall = HallClient::new(&url, "CLI-01", Duration::from_secs(5)).unwrap();
         let items = hall.catalog().await.unwrap();
-        assert_eq!(items["item"].as_array().map(Vec::len), Some(8), "serves the catalog it was given");
+        assert_eq!(
+            items["item"].as_array().map(Vec::len),
+            Some(8),
+            "serves the catalog it was given"
+        );
         let a = hall.submit(&request(), "key-1").await.unwrap();
         // A retry with the same idempotency key (the reply was lost): same number, counted as a duplicate.
         let b = hall.submit(&request(), "key-1").await.unwrap();
         assert_eq!(a.application_no, b.application_no);
         assert!(b.duplicate && !a.duplicate);
-        hall.upload_page(&a.application_no, "hukou", 1, vec![0xff, 0xd8, 0xff, 0xd9]).await.unwrap();
-        hall.upload_page(&a.application_no, "hukou", 2, vec![0xff, 0xd8, 0xff, 0xd9]).await.unwrap();
+        hall.upload_page(&a.application_no, "hukou", 1, vec![0xff, 0xd8, 0xff, 0xd9])
+            .await
+            .unwrap();
+        hall.upload_page(&a.application_no, "hukou", 2, vec![0xff, 0xd8, 0xff, 0xd9])
+            .await
+            .unwrap();
         let c = hall.submit(&request(), "key-2").await.unwrap();
         assert_ne!(a.application_no, c.application_no);
     });
@@ -98,7 +110,8 @@ fn stats_on_a_missing_database_is_a_clear_error() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/hall.db: no such hall database"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("/nonexistent/hall.db: no such hall database"));
 }
 
 #[test]
@@ -110,8 +123,14 @@ fn every_command_has_help() {
         vec!["hall", "stats", "--help"],
         vec!["device", "status", "--help"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_kiosk")).args(&args).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: kiosk"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: kiosk"),
+            "{args:?}"
+        );
     }
 }

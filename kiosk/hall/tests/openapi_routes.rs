@@ -1,0 +1,87 @@
+//! The written spec and the reference server agree: every path and method in
+//! `openapi.yaml` is served (no 404 / 405), and nothing is served that the spec
+//! does not list.
+
+const SPEC: &str = include_str!("../openapi.yaml");
+
+/// (method, path) pairs of the spec's `paths:` section (two-space path keys,
+/// four-space method keys; the file is written that way).
+fn spec_routes() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_paths = false;
+    let mut path = String::new();
+    for line in SPEC.lines() {
+        if !line.starts_with(' ') {
+            in_paths = line.trim_end() == "paths:";
+            continue;
+        }
+        if !in_paths {
+            continue;
+        }
+        if let Some(p) = line.strip_prefix("  /") {
+            path = format!("/{}", p.trim_end().trim_end_matches(':'));
+        } else if let Some(m) = line.strip_prefix("    ") {
+            let m = m.trim_end().trim_end_matches(':');
+            if ["get", "post", "put", "delete", "patch"].contains(&m) {
+                out.push((m.to_string(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_route_in_the_spec_is_served() {
+    let routes = spec_routes();
+    assert_eq!(routes.len(), 7, "{routes:?}");
+    let server_src = include_str!("../src/server.rs");
+    // The server's route table names the same paths (as `{API_PREFIX}/…`).
+    let served = server_src.matches(".route(").count();
+    assert_eq!(
+        served,
+        routes.len(),
+        "the server has as many routes as the spec"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app =
+        kiosk_hall::server::router(&dir.path().join("hall.db"), serde_json::json!({"item": []}))
+            .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::new();
+    // An application to address the per-application routes to.
+    let client = kiosk_hall::HallClient::new(
+        &format!("http://{addr}"),
+        "T01",
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let req: kiosk_hall::ApplicationRequest = serde_json::from_value(serde_json::json!({
+        "terminal_id": "T01", "item_id": "pension-enroll",
+        "applicant": {"name": "欧阳燕", "id_number": "420113195803120021", "gender": "女",
+                      "nation": "汉", "birth": "19580312", "address": "湖北省武汉市汉南区"},
+        "fields": {}, "materials": [{"id": "hukou", "name": "户口簿", "pages": 1}],
+        "delivery": "pickup"
+    }))
+    .unwrap();
+    let no = client.submit(&req, "k1").await.unwrap().application_no;
+    for (method, path) in routes {
+        let concrete = path
+            .replace("{no}", &no)
+            .replace("{material}", "hukou")
+            .replace("{page}", "1")
+            .replace("{id}", "T01");
+        let url = format!("http://{addr}{}{concrete}", kiosk_hall::API_PREFIX);
+        let req = match method.as_str() {
+            "get" => http.get(&url),
+            "post" => http.post(&url).json(&serde_json::json!({})),
+            "put" => http.put(&url).body(vec![0xffu8, 0xd8]),
+            m => panic!("unexpected method {m}"),
+        };
+        let status = req.send().await.unwrap().status().as_u16();
+        assert!(status != 405, "{method} {path}: method not served");
+        assert!(status != 404, "{method} {path}: not served");
+    }
+}
