@@ -1,14 +1,22 @@
-//! Second-generation ID-card reader (二代证阅读器).
+//! Second-generation ID-card reader (二代证阅读器), GA 467 SAM protocol.
 //!
-//! This crate gives the kiosk its reader handle: one worker thread owns the device,
-//! callers hold an [`IdCardReader`] (commands in, [`ReaderEvent`]s out through a
-//! callback, status on demand). The simulated reader behind the same handle serves
-//! cards from JSON fixture files; the GA 467 SAM frame codec, the serial/USB
-//! transports and the pty simulator are the subject of their own issue and plug in
-//! behind this same handle.
+//! - [`codec`]: frames, commands, status words, read payloads (pure, fuzzed);
+//! - [`text`]: the 256-byte text block in its four layouts, code tables, GB 11643;
+//! - [`transport`]: serial port (termios raw 8N1) behind a small trait;
+//! - [`driver`]: commands with plausibility checks and bounded time, whole reads;
+//! - [`reader`]: the handle the kiosk holds (polling thread, events, reconnect);
+//! - [`sim`]: a reader at the other end of a pty speaking the same bytes;
+//! - [`wlt`]: the licensed WLT photo decoder, loaded at run time if configured.
 
 mod card;
-mod reader;
+pub mod codec;
+pub mod driver;
+pub mod reader;
+pub mod sim;
+pub mod text;
+pub mod transport;
+pub mod wlt;
 
 pub use card::{CardType, IdCard};
-pub use reader::{IdCardReader, ReadError, ReaderEvent, SimReaderConfig};
+pub use driver::{DriverError, Ga467, Timeouts};
+pub use reader::{today_local, IdCardReader, ReadError, ReaderConfig, ReaderEvent};

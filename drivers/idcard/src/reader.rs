@@ -1,4 +1,8 @@
-use std::path::{Path, PathBuf};
+//! The reader handle the kiosk holds: one worker thread owns the link to the
+//! reader and polls for cards; callers send start/stop and get [`ReaderEvent`]s.
+
+use std::io;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -7,6 +11,8 @@ use std::time::Duration;
 use kiosk_device::DeviceStatus;
 
 use crate::card::IdCard;
+use crate::driver::{DriverError, Ga467, Timeouts};
+use crate::transport::{Serial, Transport};
 
 /// What the reader tells the kiosk.
 #[derive(Debug, Clone)]
@@ -14,37 +20,65 @@ pub enum ReaderEvent {
     /// A card was placed and read; sent once per placement.
     CardPresented(IdCard),
     CardRemoved,
-    /// A card was placed but could not be read.
+    /// A card was placed but could not be read (or has expired).
     ReadFailed(ReadError),
     Status(DeviceStatus),
 }
 
+/// Why a placed card gave no data; `citizen_message` is what the screen says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    #[error("card fixture {path}: {reason}")]
-    Fixture { path: String, reason: String },
-    #[error("the card has expired")]
-    Expired,
-}
+#[error(transparent)]
+pub struct ReadError(#[from] pub DriverError);
 
 impl ReadError {
-    /// The sentence a citizen sees.
     pub fn citizen_message(&self) -> &'static str {
-        match self {
-            ReadError::Fixture { .. } => "读卡失败，请将身份证重新放在感应区",
-            ReadError::Expired => "该证件已过有效期，请到窗口办理",
+        self.0.citizen_message()
+    }
+    pub fn is_expired(&self) -> bool {
+        matches!(self.0, DriverError::Expired(_))
+    }
+}
+
+/// How to reach and poll a reader.
+#[derive(Debug, Clone)]
+pub struct ReaderConfig {
+    /// Serial device (`/dev/ttyUSB0`, or the simulator's pty link).
+    pub port: PathBuf,
+    pub baud: u32,
+    /// Find-card every this often while the identify screen is up.
+    pub poll_interval: Duration,
+    /// Read the fingerprint block too (30 10 instead of 30 01).
+    pub fingerprint: bool,
+    /// Report an expired card as [`DriverError::Expired`] (checked against the local date).
+    pub check_expiry: bool,
+}
+
+impl ReaderConfig {
+    pub fn serial(port: impl Into<PathBuf>) -> Self {
+        ReaderConfig {
+            port: port.into(),
+            baud: 115200,
+            poll_interval: Duration::from_millis(300),
+            fingerprint: false,
+            check_expiry: true,
         }
     }
 }
 
-/// The simulated reader: a card "is placed" `present_after` after polling starts.
-#[derive(Debug, Clone)]
-pub struct SimReaderConfig {
-    /// A JSON file holding one [`IdCard`].
-    pub card_file: PathBuf,
-    pub present_after: Duration,
-    /// Today's date (`YYYYMMDD`) for the expiry check; `None` skips it.
-    pub today: Option<String>,
+/// Today's local date as `YYYYMMDD`.
+pub fn today_local() -> String {
+    // SAFETY: time() and localtime_r() with valid pointers; tm is plain data.
+    unsafe {
+        let t = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&t, &mut tm);
+        format!(
+            "{:04}{:02}{:02}",
+            tm.tm_year + 1900,
+            tm.tm_mon + 1,
+            tm.tm_mday
+        )
+    }
 }
 
 enum Cmd {
@@ -71,19 +105,31 @@ impl Drop for Inner {
     }
 }
 
+/// Opens a fresh link to the reader (called again after it is lost).
+pub type Connector = Box<dyn FnMut() -> io::Result<Box<dyn Transport>> + Send>;
+
 impl IdCardReader {
-    /// Starts a simulated reader whose events go to `on_event` (called on the
-    /// reader's own thread).
-    pub fn simulated(
-        cfg: SimReaderConfig,
+    /// A reader on a serial port (or a pty). Events go to `on_event`, called on
+    /// the reader's own thread.
+    pub fn serial(cfg: ReaderConfig, on_event: impl Fn(ReaderEvent) + Send + 'static) -> Self {
+        let (port, baud) = (cfg.port.clone(), cfg.baud);
+        let connect: Connector =
+            Box::new(move || Serial::open(&port, baud).map(|s| Box::new(s) as Box<dyn Transport>));
+        Self::with_connector(cfg, connect, on_event)
+    }
+
+    /// A reader on any transport (the USB bulk transport plugs in here).
+    pub fn with_connector(
+        cfg: ReaderConfig,
+        connect: Connector,
         on_event: impl Fn(ReaderEvent) + Send + 'static,
     ) -> Self {
         let (tx, rx) = mpsc::channel();
-        let status = Arc::new(Mutex::new(DeviceStatus::Ready));
+        let status = Arc::new(Mutex::new(DeviceStatus::Offline("正在连接".into())));
         let st = status.clone();
         thread::Builder::new()
-            .name("idcard-sim".into())
-            .spawn(move || sim_worker(cfg, rx, st, on_event))
+            .name("idcard-reader".into())
+            .spawn(move || Worker::new(cfg, connect, rx, st, Box::new(on_event)).run())
             .expect("spawning a thread");
         IdCardReader {
             inner: Arc::new(Inner { cmd: tx, status }),
@@ -107,138 +153,169 @@ impl IdCardReader {
     }
 }
 
-fn load_card(path: &Path) -> Result<IdCard, ReadError> {
-    let err = |reason: String| ReadError::Fixture {
-        path: path.display().to_string(),
-        reason,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| err(e.to_string()))
-}
-
-fn sim_worker(
-    cfg: SimReaderConfig,
+struct Worker {
+    cfg: ReaderConfig,
+    connect: Connector,
     rx: mpsc::Receiver<Cmd>,
     status: Arc<Mutex<DeviceStatus>>,
-    on_event: impl Fn(ReaderEvent),
-) {
-    let set = |s: DeviceStatus| {
-        if let Ok(mut g) = status.lock() {
-            *g = s;
-        }
-    };
-    loop {
-        // Idle: wait for Start.
-        match rx.recv() {
-            Ok(Cmd::Start) => {}
-            Ok(Cmd::Stop) => continue,
-            Ok(Cmd::Shutdown) | Err(_) => return,
-        }
-        set(DeviceStatus::Busy);
-        // Polling: a card appears after the configured time unless stopped first.
-        match rx.recv_timeout(cfg.present_after) {
-            Err(RecvTimeoutError::Timeout) => {
-                let ev = match load_card(&cfg.card_file) {
-                    Ok(card) if cfg.today.as_deref().is_some_and(|t| card.expired_on(t)) => {
-                        ReaderEvent::ReadFailed(ReadError::Expired)
-                    }
-                    Ok(card) => ReaderEvent::CardPresented(card),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "simulated card could not be read");
-                        ReaderEvent::ReadFailed(e)
-                    }
-                };
-                on_event(ev);
-                // Wait until the kiosk stops polling: the card is taken away then.
-                loop {
-                    match rx.recv() {
-                        Ok(Cmd::Stop) => break,
-                        Ok(Cmd::Start) => continue,
-                        Ok(Cmd::Shutdown) | Err(_) => return,
-                    }
-                }
-                on_event(ReaderEvent::CardRemoved);
-            }
-            Ok(Cmd::Stop) | Ok(Cmd::Start) => {}
-            Ok(Cmd::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
-        }
-        set(DeviceStatus::Ready);
-    }
+    on_event: Box<dyn Fn(ReaderEvent) + Send>,
+    link: Option<Ga467>,
+    polling: bool,
+    /// A card is on the reader and has been reported (read or failed).
+    present: bool,
+    misses: u32,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::CardType;
-
-    fn fixture(dir: &Path, valid_to: &str) -> PathBuf {
-        let p = dir.join("card.json");
-        let card = IdCard {
-            card_type: CardType::Resident,
-            name: "欧阳燕".into(),
-            gender: "女".into(),
-            nation: "汉".into(),
-            birth: "19580312".into(),
-            address: "湖北省武汉市".into(),
-            id_number: "420113195803120021".into(),
-            authority: "武汉市公安局".into(),
-            valid_from: "20180312".into(),
-            valid_to: valid_to.into(),
-        };
-        std::fs::write(&p, serde_json::to_string(&card).unwrap()).unwrap();
-        p
+impl Worker {
+    fn new(
+        cfg: ReaderConfig,
+        connect: Connector,
+        rx: mpsc::Receiver<Cmd>,
+        status: Arc<Mutex<DeviceStatus>>,
+        on_event: Box<dyn Fn(ReaderEvent) + Send>,
+    ) -> Self {
+        Worker {
+            cfg,
+            connect,
+            rx,
+            status,
+            on_event,
+            link: None,
+            polling: false,
+            present: false,
+            misses: 0,
+        }
     }
 
-    fn run(card_file: PathBuf, today: Option<&str>) -> Vec<ReaderEvent> {
-        let (tx, rx) = mpsc::channel();
-        let r = IdCardReader::simulated(
-            SimReaderConfig {
-                card_file,
-                present_after: Duration::from_millis(20),
-                today: today.map(Into::into),
-            },
-            move |e| {
-                let _ = tx.send(e);
-            },
-        );
-        r.start();
-        let first = rx.recv_timeout(Duration::from_secs(5)).expect("an event");
-        r.stop();
-        let second = rx.recv_timeout(Duration::from_secs(5)).expect("removal");
-        vec![first, second]
-    }
-
-    #[test]
-    fn presents_the_fixture_card_once_then_reports_removal() {
-        let dir = std::env::temp_dir().join(format!("idcard-sim-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ev = run(fixture(&dir, "长期"), Some("20261122"));
-        assert!(
-            matches!(&ev[0], ReaderEvent::CardPresented(c) if c.name == "欧阳燕"),
-            "{ev:?}"
-        );
-        assert!(matches!(ev[1], ReaderEvent::CardRemoved));
-    }
-
-    #[test]
-    fn expired_card_is_reported_as_such() {
-        let dir = std::env::temp_dir().join(format!("idcard-sim-exp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ev = run(fixture(&dir, "20200101"), Some("20261122"));
-        assert!(
-            matches!(ev[0], ReaderEvent::ReadFailed(ReadError::Expired)),
-            "{ev:?}"
-        );
-    }
-
-    #[test]
-    fn unreadable_fixture_is_a_read_failure_not_a_panic() {
-        let ev = run(PathBuf::from("/nonexistent/card.json"), None);
-        match &ev[0] {
-            ReaderEvent::ReadFailed(e) => {
-                assert_eq!(e.citizen_message(), "读卡失败，请将身份证重新放在感应区")
+    fn set_status(&self, s: DeviceStatus) {
+        let changed = match self.status.lock() {
+            Ok(mut g) if *g != s => {
+                *g = s.clone();
+                true
             }
-            other => panic!("{other:?}"),
+            _ => false,
+        };
+        if changed {
+            (self.on_event)(ReaderEvent::Status(s));
+        }
+    }
+
+    fn lost(&mut self, e: &DriverError) {
+        tracing::warn!(error = %e, "ID-card reader link lost");
+        self.link = None;
+        self.set_status(DeviceStatus::Offline(e.technician_message()));
+        if self.present {
+            self.present = false;
+            (self.on_event)(ReaderEvent::CardRemoved);
+        }
+    }
+
+    fn try_connect(&mut self) {
+        match (self.connect)() {
+            Err(e) => self.set_status(DeviceStatus::Offline(format!(
+                "{}：{e}（检查线缆、端口和供电；恢复后自动重连）",
+                self.cfg.port.display()
+            ))),
+            Ok(t) => {
+                let mut link = Ga467::new(t, Timeouts::for_baud(self.cfg.baud));
+                match link.sam_status() {
+                    Ok(()) => {
+                        tracing::info!(port = %link.describe(), "ID-card reader connected");
+                        self.link = Some(link);
+                        self.set_status(DeviceStatus::Ready);
+                    }
+                    Err(e) if e.is_link() || matches!(e, DriverError::Timeout(_)) => {
+                        self.set_status(DeviceStatus::Offline(e.technician_message()))
+                    }
+                    Err(e) => {
+                        self.link = Some(link);
+                        self.set_status(DeviceStatus::NeedsAttention(format!("安全模块异常：{e}")))
+                    }
+                }
+            }
+        }
+    }
+
+    fn run(mut self) {
+        self.try_connect();
+        loop {
+            let wait = if self.link.is_none() {
+                Duration::from_millis(500)
+            } else if self.polling {
+                self.cfg.poll_interval
+            } else {
+                Duration::from_secs(3600)
+            };
+            match self.rx.recv_timeout(wait) {
+                Ok(Cmd::Start) => {
+                    self.polling = true;
+                    self.present = false;
+                    self.misses = 0;
+                }
+                Ok(Cmd::Stop) => {
+                    self.polling = false;
+                    if std::mem::take(&mut self.present) {
+                        (self.on_event)(ReaderEvent::CardRemoved);
+                    }
+                    continue;
+                }
+                Ok(Cmd::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if self.link.is_none() {
+                self.try_connect();
+            }
+            if self.polling && self.link.is_some() {
+                self.poll_once();
+            }
+        }
+    }
+
+    fn poll_once(&mut self) {
+        if self.link.is_none() {
+            return;
+        }
+        if self.present {
+            let link = self.link.as_mut().expect("checked");
+            // Wait for the card to leave before reading again (once per placement).
+            match link.find_card() {
+                Ok(true) => self.misses = 0,
+                Ok(false) => {
+                    self.misses += 1;
+                    if self.misses >= 2 {
+                        self.present = false;
+                        self.misses = 0;
+                        (self.on_event)(ReaderEvent::CardRemoved);
+                    }
+                }
+                Err(e) if e.is_link() => self.lost(&e),
+                Err(e) => tracing::debug!(error = %e, "poll while a card is present"),
+            }
+            return;
+        }
+        self.set_status(DeviceStatus::Busy);
+        let link = self.link.as_mut().expect("checked");
+        let today = self.cfg.check_expiry.then(today_local);
+        // One retry of the whole read: a card slid onto the reader is often read
+        // half-way the first time.
+        let mut result = link.read_card(self.cfg.fingerprint, today.as_deref());
+        if matches!(&result, Err(e) if !e.is_link() && !matches!(e, DriverError::Expired(_))) {
+            result = link.read_card(self.cfg.fingerprint, today.as_deref());
+        }
+        match result {
+            Ok(None) => self.set_status(DeviceStatus::Ready),
+            Ok(Some(card)) => {
+                self.present = true;
+                self.set_status(DeviceStatus::Ready);
+                (self.on_event)(ReaderEvent::CardPresented(card));
+            }
+            Err(e) if e.is_link() => self.lost(&e),
+            Err(e) => {
+                tracing::info!(error = %e, "card not read");
+                self.present = true;
+                self.set_status(DeviceStatus::Ready);
+                (self.on_event)(ReaderEvent::ReadFailed(ReadError(e)));
+            }
         }
     }
 }

@@ -179,12 +179,38 @@ pub struct DevicesSection {
     pub ticket: TicketSection,
 }
 
+/// How the terminal reaches its ID-card reader.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum IdCardKind {
+    /// The GA 467 simulator on a pseudo-terminal, read through the real serial driver.
+    Simulated,
+    /// A reader on a serial port (`port`, `baud`).
+    Serial,
+    None,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdCardSection {
-    pub kind: DeviceMode,
+    pub kind: IdCardKind,
+    /// Serial device of a real reader (`/dev/ttyUSB0`).
+    #[serde(default)]
+    pub port: Option<PathBuf>,
+    #[serde(default = "d_baud")]
+    pub baud: u32,
+    #[serde(default = "d_poll")]
+    pub poll_ms: u64,
+    /// Read the fingerprint block too (30 10).
+    #[serde(default)]
+    pub fingerprint: bool,
+    /// A licensed WLT photo decoder library (see drivers/idcard/src/wlt.rs).
+    #[serde(default)]
+    pub wlt_decoder: Option<PathBuf>,
+    /// Simulated reader: the card fixture it presents.
     #[serde(default)]
     pub card: Option<PathBuf>,
+    /// Simulated reader: how long after polling starts the card is "placed".
     #[serde(default = "d_present")]
     pub present_after_ms: u64,
 }
@@ -192,11 +218,22 @@ pub struct IdCardSection {
 fn d_present() -> u64 {
     1500
 }
+fn d_baud() -> u32 {
+    115200
+}
+fn d_poll() -> u64 {
+    300
+}
 
 impl Default for IdCardSection {
     fn default() -> Self {
         IdCardSection {
-            kind: DeviceMode::None,
+            kind: IdCardKind::None,
+            port: None,
+            baud: d_baud(),
+            poll_ms: d_poll(),
+            fingerprint: false,
+            wlt_decoder: None,
             card: None,
             present_after_ms: d_present(),
         }
@@ -390,7 +427,36 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
         bad("hall.retry_secs", "must be at least 1".into());
     }
     let dev = &raw.devices;
-    if dev.idcard.kind == DeviceMode::Simulated {
+    if !kiosk_idcard::transport::BAUDS.contains(&dev.idcard.baud) {
+        bad(
+            "devices.idcard.baud",
+            format!(
+                "{} is not one of 9600, 19200, 38400, 57600, 115200",
+                dev.idcard.baud
+            ),
+        );
+    }
+    if !(20..=5000).contains(&dev.idcard.poll_ms) {
+        bad(
+            "devices.idcard.poll_ms",
+            format!("{} is outside 20..=5000 ms", dev.idcard.poll_ms),
+        );
+    }
+    if dev.idcard.kind == IdCardKind::Serial && dev.idcard.port.is_none() {
+        bad(
+            "devices.idcard.port",
+            "a serial reader needs its port (like /dev/ttyUSB0)".into(),
+        );
+    }
+    if let Some(p) = &dev.idcard.wlt_decoder {
+        if !base.join(p).is_file() {
+            bad(
+                "devices.idcard.wlt_decoder",
+                format!("{} does not exist", base.join(p).display()),
+            );
+        }
+    }
+    if dev.idcard.kind == IdCardKind::Simulated {
         match &dev.idcard.card {
             None => bad(
                 "devices.idcard.card",

@@ -102,6 +102,68 @@ enum DeviceCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The second-generation ID-card reader (GA 467 SAM protocol).
+    Idcard {
+        #[command(subcommand)]
+        cmd: IdcardCmd,
+    },
+}
+
+#[derive(clap::Args)]
+struct PortArgs {
+    /// Serial device of the reader (e.g. /dev/ttyUSB0)
+    #[arg(long)]
+    port: PathBuf,
+    /// 9600, 19200, 38400, 57600 or 115200
+    #[arg(long, default_value_t = 115200)]
+    baud: u32,
+}
+
+#[derive(Subcommand)]
+enum IdcardCmd {
+    /// Read the card on the reader and print it (name and numbers masked unless --show-pii).
+    Read {
+        #[command(flatten)]
+        port: PortArgs,
+        /// Print JSON (stable field names, see the README)
+        #[arg(long)]
+        json: bool,
+        /// Print personal data unmasked (for the card holder's own eyes only)
+        #[arg(long)]
+        show_pii: bool,
+        /// Read the fingerprint block too (30 10)
+        #[arg(long)]
+        fingerprint: bool,
+        /// Seconds to wait for a card to be placed
+        #[arg(long, default_value_t = 5)]
+        wait: u64,
+    },
+    /// Print the SAM ID of the reader's security module.
+    SamId {
+        #[command(flatten)]
+        port: PortArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether the reader answers and its security module is healthy.
+    Status {
+        #[command(flatten)]
+        port: PortArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the reader simulator on a pseudo-terminal until interrupted (for
+    /// trying the commands above and the kiosk without hardware).
+    Simulate {
+        /// Card fixture (JSON, the field names of `read --json`)
+        #[arg(long)]
+        card: Option<PathBuf>,
+        /// Where to put the symlink to the pty
+        #[arg(long)]
+        link: PathBuf,
+        #[arg(long, default_value_t = 115200)]
+        baud: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -219,14 +281,24 @@ fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
 }
 
 fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
-    let cfg = match load(cli) {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
     match cmd {
+        DeviceCmd::Idcard { cmd } => idcard::run(cmd),
         DeviceCmd::Status { json } => {
+            let cfg = match load(cli) {
+                Ok(c) => c,
+                Err(code) => return Ok(code),
+            };
             let (tx, _rx) = std::sync::mpsc::channel();
             let devices = Devices::open(&cfg, tx);
+            // Give the drivers a moment to open their devices.
+            let until = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < until
+                && devices.health().iter().any(
+                    |(_, s)| matches!(s, kiosk_device::DeviceStatus::Offline(m) if m == "正在连接"),
+                )
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let health = devices.health();
             if *json {
                 let map: serde_json::Map<String, serde_json::Value> = health
@@ -252,6 +324,187 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+    }
+}
+
+mod idcard {
+    //! `kiosk device idcard …`: the technician's view of the reader.
+    use std::process::ExitCode;
+    use std::time::{Duration, Instant};
+
+    use kiosk_idcard::transport::Serial;
+    use kiosk_idcard::{Ga467, IdCard, Timeouts};
+
+    use super::{IdcardCmd, PortArgs};
+
+    fn open(p: &PortArgs) -> anyhow::Result<Ga467> {
+        let t = Serial::open(&p.port, p.baud)
+            .map_err(|e| anyhow::anyhow!("cannot open the reader at {}: {e}", p.port.display()))?;
+        Ok(Ga467::new(Box::new(t), Timeouts::for_baud(p.baud)))
+    }
+
+    fn fail(msg: String) -> anyhow::Result<ExitCode> {
+        eprintln!("kiosk: {msg}");
+        Ok(ExitCode::from(1))
+    }
+
+    fn print_card(c: &IdCard, expired: bool, has_photo: bool) {
+        let line = |k: &str, v: &str| {
+            if !v.is_empty() {
+                println!("{k}: {v}");
+            }
+        };
+        line("证件类型", c.card_type.label());
+        line("姓名", &c.name);
+        if let Some(e) = &c.english_name {
+            line("英文姓名", e);
+        }
+        line("性别", &c.gender);
+        line("民族", &c.nation);
+        if let Some(n) = &c.nationality {
+            line("国籍", n);
+        }
+        line("出生", &c.birth);
+        line("住址", &c.address);
+        line("证件号码", &c.id_number);
+        line("签发机关", &c.authority);
+        for (k, v) in [
+            ("通行证号码", &c.pass_number),
+            ("签发次数", &c.issue_count),
+            ("证件版本", &c.card_version),
+            ("受理机关代码", &c.authority_code),
+            ("换证次数", &c.renewal_count),
+            ("既往证件号码", &c.previous_number),
+        ] {
+            if let Some(v) = v {
+                line(k, v);
+            }
+        }
+        let valid = format!(
+            "{}-{}{}",
+            c.valid_from,
+            c.valid_to,
+            if expired { "（已过期）" } else { "" }
+        );
+        line("有效期限", &valid);
+        line(
+            "相片",
+            if has_photo {
+                "已读取（WLT 格式，需授权解码库）"
+            } else {
+                "无"
+            },
+        );
+    }
+
+    pub fn run(cmd: &IdcardCmd) -> anyhow::Result<ExitCode> {
+        match cmd {
+            IdcardCmd::Read {
+                port,
+                json,
+                show_pii,
+                fingerprint,
+                wait,
+            } => {
+                let mut d = match open(port) {
+                    Ok(d) => d,
+                    Err(e) => return fail(e.to_string()),
+                };
+                if let Err(e) = d.sam_status() {
+                    return fail(format!(
+                        "the reader at {} does not answer: {}",
+                        port.port.display(),
+                        e.technician_message()
+                    ));
+                }
+                let until = Instant::now() + Duration::from_secs(*wait);
+                let card = loop {
+                    match d.read_card(*fingerprint, None) {
+                        Ok(Some(c)) => break c,
+                        Ok(None) if Instant::now() < until => {
+                            std::thread::sleep(Duration::from_millis(200))
+                        }
+                        Ok(None) => return fail(format!("no card on the reader after {wait} s")),
+                        Err(e) if e.is_link() => return fail(e.technician_message()),
+                        Err(e) => return fail(format!("the card could not be read: {e}")),
+                    }
+                };
+                let expired = card.expired_on(&kiosk_idcard::today_local());
+                let shown = if *show_pii {
+                    card.clone()
+                } else {
+                    card.masked()
+                };
+                if *json {
+                    println!("{}", serde_json::to_string(&shown)?);
+                } else {
+                    print_card(&shown, expired, !card.photo_wlt.is_empty());
+                }
+                if expired {
+                    eprintln!("kiosk: note: this card expired on {}", card.valid_to);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            IdcardCmd::SamId { port, json } => {
+                let mut d = match open(port) {
+                    Ok(d) => d,
+                    Err(e) => return fail(e.to_string()),
+                };
+                match d.sam_id() {
+                    Ok(id) if *json => println!("{}", serde_json::json!({ "sam_id": id })),
+                    Ok(id) => println!("{id}"),
+                    Err(e) => return fail(e.technician_message()),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            IdcardCmd::Status { port, json } => {
+                let status = match open(port) {
+                    Err(e) => kiosk_device::DeviceStatus::Offline(e.to_string()),
+                    Ok(mut d) => match d.sam_status() {
+                        Ok(()) => kiosk_device::DeviceStatus::Ready,
+                        Err(e)
+                            if e.is_link()
+                                || matches!(e, kiosk_idcard::DriverError::Timeout(_)) =>
+                        {
+                            kiosk_device::DeviceStatus::Offline(e.technician_message())
+                        }
+                        Err(e) => {
+                            kiosk_device::DeviceStatus::NeedsAttention(e.technician_message())
+                        }
+                    },
+                };
+                if *json {
+                    println!("{}", serde_json::to_string(&status)?);
+                } else {
+                    println!(
+                        "{}: {}",
+                        kiosk_device::DeviceKind::IdCardReader.label(),
+                        status.describe()
+                    );
+                }
+                Ok(if status.is_usable() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            }
+            IdcardCmd::Simulate { card, link, baud } => {
+                use kiosk_idcard::sim;
+                let mut cfg = sim::SimConfig::new(link.clone(), *baud);
+                if let Some(c) = card {
+                    cfg.card = Some(sim::load_fixture(c)?);
+                }
+                let h = sim::start(cfg)?;
+                eprintln!(
+                    "kiosk: ID-card simulator at {} ({} baud); Ctrl-C stops it",
+                    h.path().display(),
+                    baud
+                );
+                loop {
+                    std::thread::sleep(Duration::from_secs(3600));
+                }
+            }
         }
     }
 }

@@ -14,31 +14,72 @@ use kiosk_hall::{
     ApplicantBody, ApplicationRequest, DeliverOutcome, Delivery, HallClient, Heartbeat,
     MaterialBody, Outbox,
 };
-use kiosk_idcard::{IdCard, IdCardReader, ReaderEvent, SimReaderConfig};
+use kiosk_idcard::{IdCard, IdCardReader, ReaderConfig, ReaderEvent};
 
-use crate::config::{Config, DeviceMode};
+use crate::config::{Config, DeviceMode, IdCardKind};
 use crate::controller::{Executor, Msg};
 
 /// The devices of this terminal, behind their driver handles.
 pub struct Devices {
     pub reader: Option<IdCardReader>,
+    /// The GA 467 simulator the demo's reader talks to over a pty.
+    pub reader_sim: Option<kiosk_idcard::sim::SimHandle>,
+    /// Why there is no reader although one is configured.
+    pub reader_error: Option<String>,
     pub camera: Option<kiosk_camera::Camera>,
     pub printer: Option<kiosk_printer::Printer>,
     pub ticket: kiosk_ticket::TicketDispenser,
+}
+
+/// Starts the GA 467 simulator for a `simulated` reader: a pty under the data
+/// folder (`dev/ttyIDCARD`), the fixture card placed when polling has run for
+/// `present_after_ms`, as a citizen would.
+fn start_reader_sim(cfg: &Config) -> anyhow::Result<kiosk_idcard::sim::SimHandle> {
+    use kiosk_idcard::sim;
+    let d = &cfg.raw.devices.idcard;
+    let fixture = cfg.resolve(d.card.as_deref().unwrap_or(std::path::Path::new("")));
+    let card = sim::load_fixture(&fixture)
+        .with_context(|| format!("card fixture {}", fixture.display()))?;
+    let dev = cfg.data_dir.join("dev");
+    std::fs::create_dir_all(&dev).with_context(|| format!("creating {}", dev.display()))?;
+    let mut sc = sim::SimConfig::new(dev.join("ttyIDCARD"), d.baud);
+    sc.card = Some(card);
+    sc.placement = sim::Placement::AfterPolling(Duration::from_millis(d.present_after_ms));
+    sim::start(sc).context("starting the ID-card simulator on a pty")
 }
 
 impl Devices {
     /// Opens the devices the configuration names; reader events go to `tx`.
     pub fn open(cfg: &Config, tx: Sender<Msg>) -> Self {
         let d = &cfg.raw.devices;
-        let reader = (d.idcard.kind == DeviceMode::Simulated).then(|| {
-            let sim = SimReaderConfig {
-                card_file: cfg
-                    .resolve(d.idcard.card.as_deref().unwrap_or(std::path::Path::new(""))),
-                present_after: Duration::from_millis(d.idcard.present_after_ms),
-                today: Some(chrono::Local::now().format("%Y%m%d").to_string()),
+        let mut reader_sim = None;
+        let mut reader_error = None;
+        let port = match d.idcard.kind {
+            IdCardKind::None => None,
+            IdCardKind::Serial => d.idcard.port.as_ref().map(|p| cfg.resolve(p)),
+            IdCardKind::Simulated => match start_reader_sim(cfg) {
+                Ok(h) => {
+                    let p = h.path().to_path_buf();
+                    tracing::info!(pty = %p.display(), "ID-card simulator on a pty");
+                    reader_sim = Some(h);
+                    Some(p)
+                }
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "no ID-card simulator");
+                    reader_error = Some(format!("{e:#}"));
+                    None
+                }
+            },
+        };
+        let reader = port.map(|port| {
+            let rc = ReaderConfig {
+                port,
+                baud: d.idcard.baud,
+                poll_interval: Duration::from_millis(d.idcard.poll_ms),
+                fingerprint: d.idcard.fingerprint,
+                check_expiry: true,
             };
-            IdCardReader::simulated(sim, move |ev| {
+            IdCardReader::serial(rc, move |ev| {
                 let ev = match ev {
                     ReaderEvent::CardPresented(card) => Some(Event::CardRead(applicant_of(&card))),
                     ReaderEvent::ReadFailed(e) => {
@@ -76,6 +117,8 @@ impl Devices {
         };
         Devices {
             reader,
+            reader_sim,
+            reader_error,
             camera,
             printer,
             ticket,
@@ -87,7 +130,11 @@ impl Devices {
         vec![
             (
                 DeviceKind::IdCardReader,
-                self.reader.as_ref().map_or_else(missing, |r| r.status()),
+                match (&self.reader, &self.reader_error) {
+                    (Some(r), _) => r.status(),
+                    (None, Some(e)) => DeviceStatus::Offline(e.clone()),
+                    (None, None) => missing(),
+                },
             ),
             (
                 DeviceKind::Camera,

@@ -1,0 +1,173 @@
+//! Byte transports under the driver: a serial port (termios, raw 8N1) and, behind
+//! the same trait, anything else that moves bytes with a read deadline.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::termios::{self, BaudRate, SetArg};
+
+/// What the driver needs from a link to the reader.
+pub trait Transport: Send {
+    fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Reads what is available, waiting until `deadline` for the first byte.
+    /// `Ok(0)` means the deadline passed with nothing read.
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize>;
+    /// Throws away whatever the device has sent and nobody read.
+    fn discard_input(&mut self) -> io::Result<()>;
+    /// Where this transport goes, for messages.
+    fn describe(&self) -> String;
+}
+
+/// Baud rates the reader supports (9600 to 115200; 115200 is the default).
+pub const BAUDS: [u32; 5] = [9600, 19200, 38400, 57600, 115200];
+
+fn baud_rate(baud: u32) -> Option<BaudRate> {
+    Some(match baud {
+        9600 => BaudRate::B9600,
+        19200 => BaudRate::B19200,
+        38400 => BaudRate::B38400,
+        57600 => BaudRate::B57600,
+        115200 => BaudRate::B115200,
+        _ => return None,
+    })
+}
+
+/// A serial port in raw 8N1 mode.
+pub struct Serial {
+    file: File,
+    path: PathBuf,
+}
+
+impl Serial {
+    pub fn open(path: &Path, baud: u32) -> io::Result<Serial> {
+        let rate = baud_rate(baud).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("baud rate {baud} is not one of {BAUDS:?}"),
+            )
+        })?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+            .open(path)?;
+        configure(&file, rate)?;
+        Ok(Serial {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// Raw mode, 8 data bits, no parity, 1 stop bit, no flow control, at `rate`.
+pub(crate) fn configure(fd: &impl AsFd, rate: BaudRate) -> io::Result<()> {
+    let mut t = termios::tcgetattr(fd)?;
+    termios::cfmakeraw(&mut t);
+    termios::cfsetspeed(&mut t, rate)?;
+    t.control_flags &= !(termios::ControlFlags::PARENB
+        | termios::ControlFlags::CSTOPB
+        | termios::ControlFlags::CSIZE
+        | termios::ControlFlags::CRTSCTS);
+    t.control_flags |=
+        termios::ControlFlags::CS8 | termios::ControlFlags::CLOCAL | termios::ControlFlags::CREAD;
+    t.input_flags &= !(termios::InputFlags::IXON | termios::InputFlags::IXOFF);
+    termios::tcsetattr(fd, SetArg::TCSANOW, &t)?;
+    Ok(())
+}
+
+/// Waits until `fd` is readable or `deadline` passes. `Ok(false)` on timeout.
+pub(crate) fn wait_readable(fd: &impl AsFd, deadline: Instant) -> io::Result<bool> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ms = left.as_millis().min(i32::MAX as u128) as i32;
+        let ms = if left > Duration::ZERO && ms == 0 {
+            1
+        } else {
+            ms
+        };
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        match poll(
+            &mut fds,
+            PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX),
+        ) {
+            Ok(0) => return Ok(false),
+            Ok(_) => {
+                let re = fds[0].revents().unwrap_or(PollFlags::empty());
+                if re.intersects(PollFlags::POLLIN) {
+                    return Ok(true);
+                }
+                if re.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "the device hung up",
+                    ));
+                }
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+impl Transport for Serial {
+    fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut rest = bytes;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !rest.is_empty() {
+            match self.file.write(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => rest = &rest[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if Instant::now() > deadline {
+                        return Err(io::ErrorKind::TimedOut.into());
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        loop {
+            if !wait_readable(&self.file, deadline)? {
+                return Ok(0);
+            }
+            match self.file.read(buf) {
+                // A tty that reads 0 bytes after poll said readable has gone away.
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "the device hung up",
+                    ))
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn discard_input(&mut self) -> io::Result<()> {
+        termios::tcflush(&self.file, termios::FlushArg::TCIFLUSH)?;
+        let mut scratch = [0u8; 512];
+        while let Ok(n) = self.file.read(&mut scratch) {
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}

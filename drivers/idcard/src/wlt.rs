@@ -1,0 +1,143 @@
+//! The card photo arrives WLT-compressed (1024 bytes). Only the licensed vendor
+//! library can decode it, so none is bundled: the terminal's configuration may
+//! name one (`devices.idcard.wlt_decoder`), loaded here at run time with
+//! `dlopen`. Without one the UI shows a placeholder.
+//!
+//! Expected C interface (the one the common Linux vendor libraries export, e.g.
+//! `libwlt2bmp.so`):
+//!
+//! ```c
+//! /* wlt: the 1024-byte WLT block; bmp: a buffer of at least 38862 bytes that
+//!  * receives a 102x126 24-bit BMP; save_file: 0 (do not write wlt.bmp to disk).
+//!  * Returns 1 on success. */
+//! int unpack(char *wlt, char *bmp, int save_file);
+//! ```
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::path::Path;
+
+/// Size of the BMP the decoder writes: 102 × 126 pixels, 24-bit, rows padded to
+/// 4 bytes (308 × 126), plus the 54-byte header.
+pub const BMP_LEN: usize = 54 + 308 * 126;
+
+type Unpack = unsafe extern "C" fn(*mut c_char, *mut c_char, c_int) -> c_int;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WltError {
+    #[error("cannot load the WLT decoder {path}: {reason}")]
+    Load { path: String, reason: String },
+    #[error("the WLT decoder {0} has no `unpack` function")]
+    Symbol(String),
+    #[error("the photo block is {0} bytes, not 1024")]
+    Size(usize),
+    #[error("the WLT decoder refused the photo (returned {0})")]
+    Refused(i32),
+}
+
+/// A loaded decoder library. Not `Sync`: vendor libraries are not known to be
+/// re-entrant, so one thread uses it at a time.
+pub struct WltDecoder {
+    handle: *mut c_void,
+    unpack: Unpack,
+    path: String,
+}
+
+// SAFETY: the handle is only used from the thread that owns the decoder.
+unsafe impl Send for WltDecoder {}
+
+fn dl_error() -> String {
+    // SAFETY: dlerror returns a thread-local C string or null.
+    unsafe {
+        let e = libc::dlerror();
+        if e.is_null() {
+            "unknown error".into()
+        } else {
+            CStr::from_ptr(e).to_string_lossy().into_owned()
+        }
+    }
+}
+
+impl WltDecoder {
+    pub fn load(path: &Path) -> Result<Self, WltError> {
+        let shown = path.display().to_string();
+        let c = CString::new(shown.clone()).map_err(|_| WltError::Load {
+            path: shown.clone(),
+            reason: "path contains NUL".into(),
+        })?;
+        // SAFETY: a valid C string; RTLD_NOW resolves everything up front.
+        let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        if handle.is_null() {
+            return Err(WltError::Load {
+                path: shown,
+                reason: dl_error(),
+            });
+        }
+        // SAFETY: looking up a symbol in a handle we own.
+        let sym = unsafe { libc::dlsym(handle, c"unpack".as_ptr()) };
+        if sym.is_null() {
+            // SAFETY: closing the handle we opened.
+            unsafe { libc::dlclose(handle) };
+            return Err(WltError::Symbol(shown));
+        }
+        // SAFETY: the documented signature of the vendor function.
+        let unpack: Unpack = unsafe { std::mem::transmute::<*mut c_void, Unpack>(sym) };
+        Ok(WltDecoder {
+            handle,
+            unpack,
+            path: shown,
+        })
+    }
+
+    /// Decodes a WLT block into BMP bytes.
+    pub fn decode(&self, wlt: &[u8]) -> Result<Vec<u8>, WltError> {
+        if wlt.len() != 1024 {
+            return Err(WltError::Size(wlt.len()));
+        }
+        let mut src = wlt.to_vec();
+        // Generous output room: some libraries write a little past the BMP.
+        let mut bmp = vec![0u8; BMP_LEN + 1024];
+        // SAFETY: both buffers are valid and as large as the interface requires.
+        let rc = unsafe { (self.unpack)(src.as_mut_ptr().cast(), bmp.as_mut_ptr().cast(), 0) };
+        zeroize::Zeroize::zeroize(&mut src);
+        if rc != 1 {
+            zeroize::Zeroize::zeroize(&mut bmp);
+            return Err(WltError::Refused(rc));
+        }
+        bmp.truncate(BMP_LEN);
+        Ok(bmp)
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Drop for WltDecoder {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from dlopen and is closed once.
+        unsafe { libc::dlclose(self.handle) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_library_is_a_clear_error() {
+        let e = WltDecoder::load(Path::new("/nonexistent/libwlt2bmp.so"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("/nonexistent/libwlt2bmp.so"), "{e}");
+    }
+
+    #[test]
+    fn a_library_without_unpack_is_refused() {
+        // libc is loadable and certainly has no `unpack`.
+        match WltDecoder::load(Path::new("libc.so.6")) {
+            Err(WltError::Symbol(p)) => assert_eq!(p, "libc.so.6"),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("libc has no unpack"),
+        }
+    }
+}
