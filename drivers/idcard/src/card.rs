@@ -14,6 +14,7 @@ pub enum CardType {
     /// 外国人永久居留身份证, 2004 edition (`I`).
     ForeignPermanentResident,
     /// 外国人永久居留身份证, 2023 edition (`Y`).
+    #[serde(rename = "foreign-permanent-resident-2023")]
     ForeignPermanentResident2023,
 }
 

@@ -372,7 +372,11 @@ impl Sim {
     /// Sends `frame` as the reply to a command that finished arriving at
     /// `arrived`, applying the next fault, paced at the baud rate.
     fn reply(&mut self, out: &mut File, arrived: Instant, frame: Vec<u8>) -> io::Result<()> {
-        let fault = self.faults.pop_front();
+        // An unplug is the run loop's to carry out (between replies).
+        let fault = match self.faults.front() {
+            Some(Fault::Unplug(_)) | None => None,
+            Some(_) => self.faults.pop_front(),
+        };
         let stale = self.last_reply.replace(frame.clone());
         let mut bytes = frame;
         let mut chunk = 64;
@@ -400,7 +404,7 @@ impl Sim {
                 chunk = 7;
                 pause = Duration::from_millis(3);
             }
-            Some(Fault::Unplug(_)) => unreachable!("handled by the run loop"),
+            Some(Fault::Unplug(_)) => unreachable!("left in the queue above"),
         }
         let start = arrived.max(Instant::now());
         let mut sent = 0usize;
