@@ -30,6 +30,7 @@ fn applicant() -> Applicant {
         authority: "武汉市公安局汉南分局".into(),
         valid_from: "20150101".into(),
         valid_to: "长期".into(),
+        photo: None,
     }
 }
 
@@ -335,4 +336,31 @@ fn theme_text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
             .abs()
             < 0.01
     );
+}
+
+#[test]
+fn the_card_photo_shows_when_decoded_and_a_placeholder_otherwise() {
+    let k = Kiosk::new();
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    let form = k.c.ui.global::<kiosk::FormAdapter>();
+    assert!(!form.get_has_photo(), "no decoder: placeholder");
+    assert_eq!(k.find("证件照：本终端未配置授权解码库，不显示").len(), 1);
+    // Again, with a card whose photo a (licensed) decoder turned into a BMP; it
+    // arrives before the fake reader's photo-less card.
+    k.press("取消办理");
+    k.press("城乡居民基本养老保险参保登记");
+    k.c.dispatch(Event::StartApplying);
+    let mut bmp = Vec::new();
+    image::RgbImage::from_pixel(102, 126, image::Rgb([200, 180, 160]))
+        .write_to(&mut std::io::Cursor::new(&mut bmp), image::ImageFormat::Bmp)
+        .unwrap();
+    let mut a = applicant();
+    a.photo = Some(kiosk_core::Photo::new(bmp));
+    k.c.dispatch(Event::CardRead(a));
+    assert_eq!(k.shown(), "form");
+    assert!(form.get_has_photo());
+    let size = form.get_photo().size();
+    assert_eq!((size.width, size.height), (102, 126));
+    assert_eq!(k.find("证件照").len(), 1);
 }

@@ -71,6 +71,16 @@ impl Devices {
                 }
             },
         };
+        // The licensed photo decoder, if the terminal has one.
+        let wlt = d.idcard.wlt_decoder.as_ref().and_then(|p| {
+            match kiosk_idcard::wlt::WltDecoder::load(&cfg.resolve(p)) {
+                Ok(w) => Some(Arc::new(std::sync::Mutex::new(w))),
+                Err(e) => {
+                    tracing::error!(error = %e, "WLT photo decoder not loaded; photos show a placeholder");
+                    None
+                }
+            }
+        });
         let reader = port.map(|port| {
             let rc = ReaderConfig {
                 port,
@@ -79,9 +89,12 @@ impl Devices {
                 fingerprint: d.idcard.fingerprint,
                 check_expiry: true,
             };
+            let wlt = wlt.clone();
             IdCardReader::serial(rc, move |ev| {
                 let ev = match ev {
-                    ReaderEvent::CardPresented(card) => Some(Event::CardRead(applicant_of(&card))),
+                    ReaderEvent::CardPresented(card) => {
+                        Some(Event::CardRead(applicant_of(&card, wlt.as_deref())))
+                    }
                     ReaderEvent::ReadFailed(e) => {
                         Some(Event::CardFailed(e.citizen_message().to_string()))
                     }
@@ -149,8 +162,26 @@ impl Devices {
     }
 }
 
-pub fn applicant_of(c: &IdCard) -> Applicant {
+/// The applicant of a card; the photo is decoded when a licensed WLT decoder is
+/// configured (and succeeds), otherwise the UI shows a placeholder.
+pub fn applicant_of(
+    c: &IdCard,
+    wlt: Option<&std::sync::Mutex<kiosk_idcard::wlt::WltDecoder>>,
+) -> Applicant {
+    let photo = wlt
+        .zip((!c.photo_wlt.is_empty()).then_some(()))
+        .and_then(|(w, _)| {
+            let d = w.lock().ok()?;
+            match d.decode(&c.photo_wlt) {
+                Ok(bmp) => Some(kiosk_core::Photo::new(bmp)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "card photo not decoded");
+                    None
+                }
+            }
+        });
     Applicant {
+        photo,
         name: c.name.clone(),
         gender: c.gender.clone(),
         nation: c.nation.clone(),

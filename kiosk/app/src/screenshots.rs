@@ -123,7 +123,7 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     shot(&c, "02-guide")?;
     c.dispatch(Event::StartApplying);
     shot(&c, "03-identify")?;
-    c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card)));
+    c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card, None)));
     for f in &item.fields {
         match f.kind {
             kiosk_core::FieldKind::Phone => c.dispatch(Event::FieldEdited {

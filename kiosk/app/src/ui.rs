@@ -296,8 +296,29 @@ fn render_guide(ui: &KioskWindow, s: &Session) {
     g.set_materials(model(mats));
 }
 
+/// A decoded card photo as a Slint image; `None` when there is none or it is not a picture.
+fn photo_image(p: &kiosk_core::Photo) -> Option<Image> {
+    let img = image::load_from_memory(p.bytes()).ok()?.to_rgba8();
+    let (w, h) = img.dimensions();
+    let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(img.as_raw(), w, h);
+    Some(Image::from_rgba8(buf))
+}
+
 fn render_form(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
+    let form = ui.global::<FormAdapter>();
+    let applicant = s.applicant();
+    form.set_holder(t(applicant.map(|a| a.name.as_str()).unwrap_or("")));
+    match applicant
+        .and_then(|a| a.photo.as_ref())
+        .and_then(photo_image)
+    {
+        Some(img) => {
+            form.set_photo(img);
+            form.set_has_photo(true);
+        }
+        None => form.set_has_photo(false),
+    }
     let rows = item
         .fields
         .iter()

@@ -26,7 +26,33 @@ pub struct Applicant {
     pub authority: String,
     pub valid_from: String,
     pub valid_to: String,
+    /// The card photo, decoded (BMP bytes) when the terminal has a licensed WLT
+    /// decoder; `None` shows a placeholder.
+    #[serde(skip)]
+    #[zeroize(skip)]
+    pub photo: Option<Photo>,
 }
+
+/// A decoded card photo. Cheap to clone; the bytes are zeroised when the last
+/// clone is dropped.
+#[derive(Clone)]
+pub struct Photo(Arc<Zeroizing<Vec<u8>>>);
+
+impl Photo {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Photo(Arc::new(Zeroizing::new(bytes)))
+    }
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl PartialEq for Photo {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+impl Eq for Photo {}
 
 impl Applicant {
     /// Masks a name the way printed receipts do: keep the first and the last
@@ -139,6 +165,7 @@ mod tests {
             authority: "武汉市公安局".into(),
             valid_from: "20200101".into(),
             valid_to: "20400101".into(),
+            photo: Some(Photo::new(vec![1, 2, 3])),
         };
         let dbg = format!("{a:?}");
         assert!(!dbg.contains("欧阳燕") && !dbg.contains("4201"), "{dbg}");

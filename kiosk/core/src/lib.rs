@@ -9,7 +9,7 @@ pub mod applicant;
 pub mod catalog;
 pub mod session;
 
-pub use applicant::{Applicant, Page};
+pub use applicant::{Applicant, Page, Photo};
 pub use catalog::{
     CardField, Catalog, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec, ServiceItem,
 };

@@ -24,6 +24,7 @@ fn applicant() -> Applicant {
         authority: "武汉市公安局汉南分局".into(),
         valid_from: "20180312".into(),
         valid_to: "长期".into(),
+        photo: None,
     }
 }
 
