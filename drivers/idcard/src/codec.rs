@@ -10,13 +10,22 @@
 //! of the two length bytes and the body (the preamble is not covered). A command
 //! body is `CMD PARA [data]`; a reply body is `SW1 SW2 SW3 [data]`.
 //!
-//! Sources checked against each other for these constants: the GA 467-2013
-//! 《居民身份证验证安全控制模块接口技术规范》 frame description as quoted in vendor
-//! protocol manuals (e.g. 神思 SS628/华视 CVR-100 serial protocol appendix), and
-//! open implementations such as `jiyongchao/idcard-reader` (Java, SerialPort),
-//! `hnlyzhd/IDCardReader` (C#), `qiuhaotc/IDCardReader` and the frames used in
-//! `chenjianjun/sdtapi` (C). The sample frames in this module's tests are the ones
-//! those sources print (find OK, no card, select OK).
+//! Public sources these constants were checked against (frame layout, command
+//! codes, sample frames, read-reply layout):
+//! - the serial protocol notes in the CSDN article "android串口通信——身份证识别器"
+//!   (blog.csdn.net/qiwenmingshiwo/article/details/50698927): preamble, LEN
+//!   semantics for commands and replies, XOR checksum without the preamble,
+//!   20 01 / 20 02 / 30 01 / 30 10 with their replies, 115200 baud default;
+//! - `heavyii/cardreader` (Java, `com.dlrc.idcard.IdReader`): the find, no-card
+//!   and select frames used in the tests below;
+//! - a vendor command table quoted in `DeviceConstants.java` of a public Android
+//!   kiosk project (same frame description, "AAAAAA9669050800009001000400" read
+//!   reply head);
+//! - Qt/C++ readers calling 11 FF (SAM status, `AA AA AA 96 69 00 03 11 FF ED`)
+//!   and 10 FF (reset) as ordinary frames.
+//! The reset command (10 FF) appears in those C++ sources with a status reply;
+//! the SW3 meanings beyond 0x90/0x9F/0x80/0x81/0x41/0x40 are kept raw
+//! ([`Status::Other`]).
 
 use std::fmt;
 

@@ -32,7 +32,9 @@ pub enum TextError {
 /// One field of a layout: name, byte offset, byte length.
 type Field = (&'static str, usize, usize);
 
-/// 居民身份证 (flag ' '): GA 467 / GB 16408 text layout.
+/// 居民身份证 (flag ' '). Sources: the table in the CSDN article cited in
+/// `codec.rs`, and the 256-byte `IDCARD` struct of
+/// `chenhaifeng2016/FaceRecognitionTest` (IDCardReader/src/IDReader.h).
 const RESIDENT: &[Field] = &[
     ("name", 0, 30),
     ("gender", 30, 2),
@@ -60,7 +62,9 @@ const PERMIT: &[Field] = &[
     ("issue_count", 238, 4),
 ];
 
-/// 外国人永久居留身份证, 2004–2023 edition (flag 'I').
+/// 外国人永久居留身份证, 2004–2023 edition (flag 'I'). Field sizes as in
+/// `yechangpeng/Paperless` (Centerm/IDCardDef.h: English name 120, card number
+/// 30, nationality 6, version 4, authority code 8, type flag 2, reserved 6).
 const FOREIGN_OLD: &[Field] = &[
     ("english_name", 0, 120),
     ("gender", 120, 2),

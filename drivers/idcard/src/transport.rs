@@ -171,3 +171,101 @@ impl Transport for Serial {
         self.path.display().to_string()
     }
 }
+
+/// Where a USB reader is: vendor and product id, the interface and its two bulk
+/// endpoints (from the terminal's configuration; vendors differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsbAddress {
+    pub vid: u16,
+    pub pid: u16,
+    pub interface: u8,
+    pub ep_out: u8,
+    pub ep_in: u8,
+}
+
+/// A reader on USB bulk endpoints, speaking the same GA 467 frames.
+pub struct UsbBulk {
+    handle: rusb::DeviceHandle<rusb::Context>,
+    addr: UsbAddress,
+}
+
+fn usb_err(e: rusb::Error) -> io::Error {
+    let kind = match e {
+        rusb::Error::NoDevice | rusb::Error::NotFound => io::ErrorKind::NotFound,
+        rusb::Error::Timeout => io::ErrorKind::TimedOut,
+        rusb::Error::Access => io::ErrorKind::PermissionDenied,
+        rusb::Error::Pipe | rusb::Error::Io => io::ErrorKind::BrokenPipe,
+        _ => io::ErrorKind::Other,
+    };
+    io::Error::new(kind, format!("USB: {e}"))
+}
+
+impl UsbBulk {
+    /// Opens the first device with `addr.vid:addr.pid` and claims its interface
+    /// (detaching a kernel driver if one holds it).
+    pub fn open(addr: UsbAddress) -> io::Result<UsbBulk> {
+        use rusb::UsbContext;
+        let ctx = rusb::Context::new().map_err(usb_err)?;
+        let handle = ctx
+            .open_device_with_vid_pid(addr.vid, addr.pid)
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("no USB device {:04x}:{:04x}", addr.vid, addr.pid),
+                )
+            })?;
+        let _ = handle.set_auto_detach_kernel_driver(true);
+        handle.claim_interface(addr.interface).map_err(usb_err)?;
+        Ok(UsbBulk { handle, addr })
+    }
+}
+
+impl Transport for UsbBulk {
+    fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = self
+                .handle
+                .write_bulk(self.addr.ep_out, rest, Duration::from_secs(2))
+                .map_err(usb_err)?;
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(0);
+        }
+        match self.handle.read_bulk(self.addr.ep_in, buf, left) {
+            Ok(n) => Ok(n),
+            Err(rusb::Error::Timeout) => Ok(0),
+            Err(e) => Err(usb_err(e)),
+        }
+    }
+
+    fn discard_input(&mut self) -> io::Result<()> {
+        let mut scratch = [0u8; 512];
+        loop {
+            match self
+                .handle
+                .read_bulk(self.addr.ep_in, &mut scratch, Duration::from_millis(5))
+            {
+                Ok(0) | Err(rusb::Error::Timeout) => return Ok(()),
+                Ok(_) => continue,
+                Err(e) => return Err(usb_err(e)),
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("usb {:04x}:{:04x}", self.addr.vid, self.addr.pid)
+    }
+}
+
+impl Drop for UsbBulk {
+    fn drop(&mut self) {
+        let _ = self.handle.release_interface(self.addr.interface);
+    }
+}

@@ -187,6 +187,9 @@ pub enum IdCardKind {
     Simulated,
     /// A reader on a serial port (`port`, `baud`).
     Serial,
+    /// A reader on USB bulk endpoints (`usb_vid`, `usb_pid`, `usb_interface`,
+    /// `usb_ep_out`, `usb_ep_in`).
+    Usb,
     None,
 }
 
@@ -199,6 +202,17 @@ pub struct IdCardSection {
     pub port: Option<PathBuf>,
     #[serde(default = "d_baud")]
     pub baud: u32,
+    /// USB reader: vendor and product id, interface, bulk endpoints.
+    #[serde(default)]
+    pub usb_vid: Option<u16>,
+    #[serde(default)]
+    pub usb_pid: Option<u16>,
+    #[serde(default)]
+    pub usb_interface: u8,
+    #[serde(default = "d_ep_out")]
+    pub usb_ep_out: u8,
+    #[serde(default = "d_ep_in")]
+    pub usb_ep_in: u8,
     #[serde(default = "d_poll")]
     pub poll_ms: u64,
     /// Read the fingerprint block too (30 10).
@@ -224,6 +238,12 @@ fn d_baud() -> u32 {
 fn d_poll() -> u64 {
     300
 }
+fn d_ep_out() -> u8 {
+    0x02
+}
+fn d_ep_in() -> u8 {
+    0x81
+}
 
 impl Default for IdCardSection {
     fn default() -> Self {
@@ -231,6 +251,11 @@ impl Default for IdCardSection {
             kind: IdCardKind::None,
             port: None,
             baud: d_baud(),
+            usb_vid: None,
+            usb_pid: None,
+            usb_interface: 0,
+            usb_ep_out: d_ep_out(),
+            usb_ep_in: d_ep_in(),
             poll_ms: d_poll(),
             fingerprint: false,
             wlt_decoder: None,
@@ -441,6 +466,38 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             "devices.idcard.poll_ms",
             format!("{} is outside 20..=5000 ms", dev.idcard.poll_ms),
         );
+    }
+    if dev.idcard.kind == IdCardKind::Usb {
+        if dev.idcard.usb_vid.is_none() {
+            bad(
+                "devices.idcard.usb_vid",
+                "a USB reader needs its vendor id (like 0x0400)".into(),
+            );
+        }
+        if dev.idcard.usb_pid.is_none() {
+            bad(
+                "devices.idcard.usb_pid",
+                "a USB reader needs its product id (like 0xc35a)".into(),
+            );
+        }
+        if dev.idcard.usb_ep_in & 0x80 == 0 {
+            bad(
+                "devices.idcard.usb_ep_in",
+                format!(
+                    "{:#04x} is not an IN endpoint (bit 7 set, like 0x81)",
+                    dev.idcard.usb_ep_in
+                ),
+            );
+        }
+        if dev.idcard.usb_ep_out & 0x80 != 0 {
+            bad(
+                "devices.idcard.usb_ep_out",
+                format!(
+                    "{:#04x} is not an OUT endpoint (bit 7 clear, like 0x02)",
+                    dev.idcard.usb_ep_out
+                ),
+            );
+        }
     }
     if dev.idcard.kind == IdCardKind::Serial && dev.idcard.port.is_none() {
         bad(

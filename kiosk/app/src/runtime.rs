@@ -54,8 +54,20 @@ impl Devices {
         let d = &cfg.raw.devices;
         let mut reader_sim = None;
         let mut reader_error = None;
+        let usb = (d.idcard.kind == IdCardKind::Usb).then(|| kiosk_idcard::transport::UsbAddress {
+            vid: d.idcard.usb_vid.unwrap_or_default(),
+            pid: d.idcard.usb_pid.unwrap_or_default(),
+            interface: d.idcard.usb_interface,
+            ep_out: d.idcard.usb_ep_out,
+            ep_in: d.idcard.usb_ep_in,
+        });
         let port = match d.idcard.kind {
             IdCardKind::None => None,
+            IdCardKind::Usb => Some(std::path::PathBuf::from(format!(
+                "usb:{:04x}:{:04x}",
+                d.idcard.usb_vid.unwrap_or_default(),
+                d.idcard.usb_pid.unwrap_or_default()
+            ))),
             IdCardKind::Serial => d.idcard.port.as_ref().map(|p| cfg.resolve(p)),
             IdCardKind::Simulated => match start_reader_sim(cfg) {
                 Ok(h) => {
@@ -90,7 +102,7 @@ impl Devices {
                 check_expiry: true,
             };
             let wlt = wlt.clone();
-            IdCardReader::serial(rc, move |ev| {
+            let on_event = move |ev| {
                 let ev = match ev {
                     ReaderEvent::CardPresented(card) => {
                         Some(Event::CardRead(applicant_of(&card, wlt.as_deref())))
@@ -103,7 +115,18 @@ impl Devices {
                 if let Some(ev) = ev {
                     let _ = tx.send(Msg::Session(ev));
                 }
-            })
+            };
+            match usb {
+                Some(addr) => IdCardReader::with_connector(
+                    rc,
+                    Box::new(move || {
+                        kiosk_idcard::transport::UsbBulk::open(addr)
+                            .map(|t| Box::new(t) as Box<dyn kiosk_idcard::transport::Transport>)
+                    }),
+                    on_event,
+                ),
+                None => IdCardReader::serial(rc, on_event),
+            }
         });
         let camera = (d.camera.kind == DeviceMode::Simulated).then(|| {
             kiosk_camera::Camera::simulated(

@@ -257,6 +257,37 @@ fn simulated_devices_need_their_fixtures() {
 }
 
 #[test]
+fn a_usb_reader_needs_its_ids_and_the_right_endpoint_directions() {
+    let cfg = edit(
+        &base_config(),
+        "[devices.idcard]\n# The GA 467 simulator on a pty, read through the real serial driver.\nkind = \"simulated\"",
+        "[devices.idcard]\nkind = \"usb\"\nusb_ep_in = 0x01",
+    );
+    let head = line_of(&cfg, "[devices.idcard]");
+    let ep = line_of(&cfg, "usb_ep_in");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{head}: devices.idcard.usb_vid: a USB reader needs its vendor id (like 0x0400)"),
+        format!("kiosk.toml:{head}: devices.idcard.usb_pid: a USB reader needs its product id (like 0xc35a)"),
+        format!("kiosk.toml:{ep}: devices.idcard.usb_ep_in: 0x01 is not an IN endpoint (bit 7 set, like 0x81)"),
+    ]);
+}
+
+#[test]
+fn a_serial_reader_needs_a_port_and_a_known_baud_rate() {
+    let cfg = edit(
+        &base_config(),
+        "kind = \"simulated\"\nbaud = 115200",
+        "kind = \"serial\"\nbaud = 12345",
+    );
+    let head = line_of(&cfg, "[devices.idcard]");
+    let baud = line_of(&cfg, "baud = 12345");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{baud}: devices.idcard.baud: 12345 is not one of 9600, 19200, 38400, 57600, 115200"),
+        format!("kiosk.toml:{head}: devices.idcard.port: a serial reader needs its port (like /dev/ttyUSB0)"),
+    ]);
+}
+
+#[test]
 fn missing_catalog_file() {
     let cfg = base_config();
     let l = line_of(&cfg, "catalog =");
