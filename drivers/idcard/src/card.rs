@@ -76,9 +76,10 @@ pub struct IdCard {
     /// 换证次数 (2023 foreign card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal_count: Option<String>,
-    /// The earlier card's number (2023 foreign card).
+    /// 既往版本外国人永久居留证件号码关联项 (2023 foreign card, 3 characters:
+    /// links to the holder's 2004-edition number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_number: Option<String>,
+    pub previous_number_link: Option<String>,
     /// Second part of a long English name while decoding (merged into `english_name`).
     #[serde(skip)]
     pub(crate) english_name_ext: Option<String>,
@@ -109,7 +110,7 @@ impl IdCard {
             card_version: None,
             authority_code: None,
             renewal_count: None,
-            previous_number: None,
+            previous_number_link: None,
             english_name_ext: None,
             photo_wlt: Vec::new(),
         }
@@ -136,7 +137,7 @@ impl IdCard {
             "card_version" => self.card_version.clone(),
             "authority_code" => self.authority_code.clone(),
             "renewal_count" => self.renewal_count.clone(),
-            "previous_number" => self.previous_number.clone(),
+            "previous_number_link" => self.previous_number_link.clone(),
             _ => None,
         }
     }
@@ -163,7 +164,7 @@ impl IdCard {
             "card_version" => o(&mut self.card_version),
             "authority_code" => o(&mut self.authority_code),
             "renewal_count" => o(&mut self.renewal_count),
-            "previous_number" => o(&mut self.previous_number),
+            "previous_number_link" => o(&mut self.previous_number_link),
             _ => return None,
         })
     }
@@ -192,9 +193,6 @@ impl IdCard {
         }
         if let Some(p) = &self.pass_number {
             c.pass_number = Some(mask_number(p));
-        }
-        if let Some(p) = &self.previous_number {
-            c.previous_number = Some(mask_number(p));
         }
         c.photo_wlt = Vec::new();
         c

@@ -48,7 +48,10 @@ const RESIDENT: &[Field] = &[
 ];
 
 /// 港澳台居民居住证 (flag 'J'): the resident layout without nation, then the
-/// 通行证号码 and 签发次数 in what is reserved space on a resident card.
+/// 通行证号码 (18 bytes at 220) and 签发次数 (4 bytes at 238) in what is reserved
+/// space on a resident card. Sources: the `tagIDCardInfor` struct of a public C++
+/// reader SDK header (passID[18], issuesNum[4], rfu[6], typeFlag[2], rfu[6]) and
+/// a vendor C# demo (`GetString(pucCHMsg, 220, 18)`, `(…, 238, 4)`).
 const PERMIT: &[Field] = &[
     ("name", 0, 30),
     ("gender", 30, 2),
@@ -78,21 +81,25 @@ const FOREIGN_OLD: &[Field] = &[
     ("authority_code", 240, 8),
 ];
 
-/// 外国人永久居留身份证, 2023 edition (flag 'Y'): 18-character number; the
-/// English name continues in a second field.
+/// 外国人永久居留身份证, 2023 edition (flag 'Y'): laid out like the resident
+/// card, with the English name split over two fields (35 + 11 characters).
+/// Sources: the `tagIDCardInfor2023` struct of a public C++ reader SDK header
+/// (cnName 30, Sex 2, chgNum 4, birthday 16, enName 70, IDSn 36, reserved 30,
+/// dates 16 + 16, enNameEx 22, nation 6, typeFlag 2, assID 6), and a vendor C#
+/// demo reading the same offsets (`GetString(pucCHMsg, 220, 22)` for the English
+/// name continuation, `(…, 242, 6)` for the country code).
 const FOREIGN_2023: &[Field] = &[
-    ("english_name", 0, 70),
-    ("gender", 70, 2),
-    ("id_number", 72, 36),
-    ("nationality", 108, 6),
-    ("name", 114, 30),
-    ("valid_from", 144, 16),
-    ("valid_to", 160, 16),
-    ("birth", 176, 16),
-    ("english_name_ext", 192, 22),
-    ("renewal_count", 214, 4),
-    ("card_version", 218, 4),
-    ("previous_number", 222, 26),
+    ("name", 0, 30),
+    ("gender", 30, 2),
+    ("renewal_count", 32, 4),
+    ("birth", 36, 16),
+    ("english_name", 52, 70),
+    ("id_number", 122, 36),
+    ("valid_from", 188, 16),
+    ("valid_to", 204, 16),
+    ("english_name_ext", 220, 22),
+    ("nationality", 242, 6),
+    ("previous_number_link", 250, 6),
 ];
 
 fn layout(t: CardType) -> (&'static [Field], char) {
@@ -439,10 +446,29 @@ mod tests {
         foreign_new.id_number = with_check("93275219900101002");
         foreign_new.nationality = Some("SWE".into());
         foreign_new.renewal_count = Some("00".into());
-        foreign_new.card_version = Some("01".into());
-        foreign_new.previous_number = Some(String::new());
+        foreign_new.previous_number_link = Some("010".into());
         foreign_new.valid_to = "20330101".into();
 
+        // The 2023 card at the byte offsets of the sources.
+        let t = encode_text(&foreign_new).unwrap();
+        assert_eq!(&t[0..4], &[0x89, 0x5B, 0x1C, 0x5A], "安娜 at 0");
+        assert_eq!(&t[52..54], &[b'A', 0], "English name at 52");
+        assert_eq!(
+            &t[220..222],
+            &[b'A', 0],
+            "the 36th character of the English name at 220"
+        );
+        assert_eq!(
+            &t[242..248],
+            &[b'S', 0, b'W', 0, b'E', 0],
+            "country code at 242"
+        );
+        assert_eq!(&t[248..250], &[b'Y', 0], "flag at 248");
+        assert_eq!(&t[250..252], &[b'0', 0], "previous-number link at 250");
+        let t = encode_text(&permit).unwrap();
+        assert_eq!(&t[220..222], &[b'H', 0], "pass number at 220");
+        assert_eq!(&t[238..242], &[b'0', 0, b'1', 0], "issue count at 238");
+        assert_eq!(&t[248..250], &[b'J', 0]);
         for card in [resident(), permit, foreign_old, foreign_new] {
             let text = encode_text(&card).unwrap();
             assert_eq!(decode_text(&text).unwrap(), card, "{:?}", card.card_type);

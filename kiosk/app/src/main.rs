@@ -375,7 +375,7 @@ mod idcard {
             ("证件版本", &c.card_version),
             ("受理机关代码", &c.authority_code),
             ("换证次数", &c.renewal_count),
-            ("既往证件号码", &c.previous_number),
+            ("既往证件号码关联项", &c.previous_number_link),
         ] {
             if let Some(v) = v {
                 line(k, v);
