@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/tmp/kiosk-xdemo}
-bin=target/release/kiosk; [ -x "$bin" ] || bin=target/debug/kiosk
+bin=${KIOSK_BIN:-target/release/kiosk}; [ -x "$bin" ] || bin=target/debug/kiosk
 command -v xdotool >/dev/null || { echo "xdemo: needs xdotool (apt-get install xdotool)" >&2; exit 2; }
 mkdir -p "$out"; data=$(mktemp -d)
 for n in $(seq 150 199); do [ -e /tmp/.X11-unix/X$n ] || break; done

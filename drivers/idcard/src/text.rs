@@ -393,6 +393,9 @@ mod tests {
             Some("420113195803120021")
         );
         assert_eq!(normalise_id("420113195803120022"), None);
+        // The sample number a vendor SDK document prints for a 2023 foreign
+        // permanent resident card ("证件样本"): the same check applies.
+        assert!(normalise_id("931586198001010028").is_some());
         assert_eq!(normalise_id("4201131958031200"), None);
     }
 
