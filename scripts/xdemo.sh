@@ -19,14 +19,14 @@ export DISPLAY=:$n
 sleep 2
 shot() { import -window root "$out/$1.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-1}"; }
-declare -A key=([1]="201 882" [3]="852 882" [8]="525 1056" [0]="525 1143")
+declare -A key=([1]="214 984" [3]="866 984" [8]="540 1156" [0]="540 1242")
 shot 00-home
 click 270 480                      # 城乡居民基本养老保险参保登记
 shot 01-guide
 click 800 1854 3                   # 开始办理; the simulated card arrives after 1.5 s
 shot 02-form
 for d in 1 3 8 0 0 1 3 8 0 0 0; do xdotool mousemove ${key[$d]} click 1; sleep 0.25; done
-click 405 1335                     # 缴费档次 300
+click 418 1434                     # 缴费档次 300
 click 800 1854 2                   # 下一步
 click 264 1696 2                   # 拍照 户口簿
 shot 03-materials
