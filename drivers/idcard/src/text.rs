@@ -17,8 +17,9 @@ pub enum TextError {
     UnknownFlag(String),
     #[error("field {field} is not valid UCS-2")]
     Encoding { field: &'static str },
-    #[error("field {field} is not a date: {value:?}")]
-    Date { field: &'static str, value: String },
+    /// (The value itself is personal data and stays out of the message.)
+    #[error("field {field} is not a date")]
+    Date { field: &'static str },
     #[error("card number fails the GB 11643 check digit")]
     CheckDigit,
     #[error("field {field} does not fit: {chars} characters, room for {room}")]
@@ -144,10 +145,7 @@ fn date(field: &'static str, v: &str, long_term_ok: bool) -> Result<(), TextErro
     if ok {
         Ok(())
     } else {
-        Err(TextError::Date {
-            field,
-            value: v.to_string(),
-        })
+        Err(TextError::Date { field })
     }
 }
 
