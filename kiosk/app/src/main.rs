@@ -1,5 +1,6 @@
 //! `kiosk` — the self-service terminal and its technician commands.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -608,8 +609,10 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
                     .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
             })
             .unwrap_or_else(|| "?".into());
-        eprintln!(
-            "kiosk: window up, event loop running after {} ms; resident memory {rss} kB (scripts/first-frame.sh measures the first painted frame)",
+        // Not eprintln!: a closed stderr must not take the running kiosk down.
+        let _ = writeln!(
+            std::io::stderr(),
+            "kiosk: window up, event loop running after {} ms; resident memory {rss} kB (scripts/first-frame.py measures the first painted frame)",
             started.elapsed().as_millis()
         );
     });
