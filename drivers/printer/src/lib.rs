@@ -3,10 +3,16 @@
 //! [`escpos`] builds job bytes (pure, tested byte for byte). [`Printer`] is the
 //! handle the kiosk prints through; the simulated printer behind it spools each
 //! job to a folder as a file, written atomically so a job is either whole or not
-//! there. Raster text with the bundled font, QR codes, status queries (`DLE EOT`),
-//! USB/serial/TCP transports and the PNG-rendering simulator come with their own issue.
+//! there. [`status`] reduces `DLE EOT` real-time status; [`net`] prints over TCP
+//! 9100 with status between chunks and a reprint queue; [`sim`] is a loopback
+//! printer that answers status and runs out of paper on demand. Raster text with
+//! the bundled font, QR codes, USB/serial transports and the PNG-rendering
+//! simulator are still to come (issue #5).
 
 pub mod escpos;
+pub mod net;
+pub mod sim;
+pub mod status;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
