@@ -22,6 +22,11 @@ fn repo() -> PathBuf {
 
 /// A terminal config in a temp folder: the demo's devices, a hall of our choice.
 fn terminal(dir: &Path, hall: &str) -> kiosk::config::Config {
+    terminal_with(dir, hall, "kind = \"simulated\"")
+}
+
+/// The same with the `[devices.printer]` section's body given.
+fn terminal_with(dir: &Path, hall: &str, printer: &str) -> kiosk::config::Config {
     let r = repo().display().to_string();
     let text = format!(
         r#"
@@ -50,7 +55,7 @@ kind = "simulated"
 folder = "{r}/assets/sim/camera"
 
 [devices.printer]
-kind = "simulated"
+{printer}
 "#
     );
     let file = dir.join("kiosk.toml");
@@ -209,4 +214,51 @@ fn with_the_hall_down_the_application_is_kept_and_the_citizen_still_gets_a_recei
             "no plaintext ID at rest"
         );
     }
+}
+
+#[test]
+fn paper_out_while_printing_the_receipt_keeps_it_and_it_prints_when_paper_is_loaded() {
+    let printer = kiosk_printer::sim::SimPrinter::start().unwrap();
+    printer.paper_left(300);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal_with(
+        tmp.path(),
+        "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
+        &format!("kind = \"tcp\"\naddr = \"{}\"", printer.addr()),
+    );
+    let k = start(&cfg);
+    apply(&k);
+    k.wait("the hall's answer", 20, |s| s.screen() == Screen::Receipt);
+    let number =
+        k.c.ui
+            .global::<ReceiptAdapter>()
+            .get_reference()
+            .to_string();
+    // The citizen is told, and the receipt is kept.
+    let note = || {
+        k.c.ui
+            .global::<ReceiptAdapter>()
+            .get_printer_note()
+            .to_string()
+    };
+    k.wait("the printer's answer", 10, |_| note().contains("缺纸"));
+    assert!(note().contains("回执已保存"), "{}", note());
+    let queue = cfg.data_dir.join("print-queue");
+    assert_eq!(
+        std::fs::read_dir(&queue).unwrap().count(),
+        1,
+        "one receipt kept"
+    );
+    assert!(printer.jobs().is_empty());
+    // Staff load paper; the background loop reprints without anyone asking.
+    printer.load_paper();
+    k.wait("the reprint", 10, |_| !printer.jobs().is_empty());
+    let jobs = printer.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert!(kiosk_printer::escpos::text_of(&jobs[0]).contains(&number));
+    k.wait("the queue to empty", 5, |_| {
+        std::fs::read_dir(&queue)
+            .map(|d| d.count() == 0)
+            .unwrap_or(false)
+    });
 }

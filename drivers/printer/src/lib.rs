@@ -27,44 +27,99 @@ pub enum PrintError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Net(#[from] net::NetError),
 }
 
 impl PrintError {
     pub fn citizen_message(&self) -> &'static str {
-        "打印机暂不可用，请到窗口领取回执"
+        match self {
+            PrintError::Spool { .. } => "打印机暂不可用，请凭申请编号到窗口领取回执",
+            PrintError::Net(e) => e.citizen_message(),
+        }
     }
 }
 
 #[derive(Clone)]
+enum Kind {
+    Spool { dir: PathBuf, seq: Arc<AtomicU64> },
+    Net(net::NetPrinter),
+}
+
+/// The receipt printer the kiosk prints through.
+#[derive(Clone)]
 pub struct Printer {
-    spool: PathBuf,
-    seq: Arc<AtomicU64>,
+    kind: Kind,
 }
 
 impl Printer {
-    /// A printer whose paper is files in `spool`.
+    /// A printer whose paper is files in `spool` (the demo's simulated printer).
     pub fn spool(spool: impl Into<PathBuf>) -> Self {
         Printer {
-            spool: spool.into(),
-            seq: Arc::new(AtomicU64::new(0)),
+            kind: Kind::Spool {
+                dir: spool.into(),
+                seq: Arc::new(AtomicU64::new(0)),
+            },
         }
+    }
+
+    /// An ESC/POS printer on the network (TCP 9100), with its reprint queue.
+    pub fn net(p: net::NetPrinter) -> Self {
+        Printer { kind: Kind::Net(p) }
     }
 
     pub fn status(&self) -> DeviceStatus {
-        match std::fs::create_dir_all(&self.spool) {
-            Ok(()) => DeviceStatus::Ready,
-            Err(e) => DeviceStatus::Offline(format!("{}: {e}", self.spool.display())),
+        match &self.kind {
+            Kind::Spool { dir, .. } => match std::fs::create_dir_all(dir) {
+                Ok(()) => DeviceStatus::Ready,
+                Err(e) => DeviceStatus::Offline(format!("{}: {e}", dir.display())),
+            },
+            Kind::Net(p) => {
+                let kept = p.pending().len();
+                match p.status() {
+                    Ok(s) if kept > 0 && s.can_print() => {
+                        DeviceStatus::Warning(format!("{kept} 张凭条待补打"))
+                    }
+                    Ok(s) => s.device_status(),
+                    Err(e) => DeviceStatus::Offline(e.to_string()),
+                }
+            }
         }
     }
 
-    /// Prints one job; `name` becomes part of the spooled file name. Returns that file.
-    pub fn print(&self, name: &str, job: &[u8]) -> Result<PathBuf, PrintError> {
+    /// Prints one job. On a network printer the job is kept on disk until the
+    /// printer has taken all of it; an error leaves it for [`Printer::reprint_pending`].
+    pub fn print(&self, name: &str, job: &[u8]) -> Result<(), PrintError> {
+        match &self.kind {
+            Kind::Spool { .. } => self.spool_print(name, job).map(|_| ()),
+            Kind::Net(p) => Ok(p.print(name, job)?),
+        }
+    }
+
+    /// Jobs kept after a failure are printed again; returns how many. A spool
+    /// printer keeps nothing.
+    pub fn reprint_pending(&self) -> Result<usize, PrintError> {
+        match &self.kind {
+            Kind::Spool { .. } => Ok(0),
+            Kind::Net(p) if p.pending().is_empty() => Ok(0),
+            Kind::Net(p) => Ok(p.reprint_pending()?),
+        }
+    }
+
+    /// Spool printer: writes the job as one file, atomically. Returns that file.
+    pub fn spool_print(&self, name: &str, job: &[u8]) -> Result<PathBuf, PrintError> {
+        let Kind::Spool { dir, seq } = &self.kind else {
+            return Err(PrintError::Spool {
+                path: String::new(),
+                source: std::io::Error::other("not a spool printer"),
+            });
+        };
         let err = |p: &Path, source| PrintError::Spool {
             path: p.display().to_string(),
             source,
         };
-        std::fs::create_dir_all(&self.spool).map_err(|e| err(&self.spool, e))?;
-        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
+        let n = seq.fetch_add(1, Ordering::Relaxed);
         let safe: String = name
             .chars()
             .map(|c| {
@@ -79,7 +134,7 @@ impl Printer {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or(0);
-        let path = self.spool.join(format!("{stamp}-{n:04}-{safe}.escpos"));
+        let path = dir.join(format!("{stamp}-{n:04}-{safe}.escpos"));
         let tmp = path.with_extension("part");
         std::fs::write(&tmp, job).map_err(|e| err(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
@@ -98,7 +153,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         let p = Printer::spool(&d);
         assert_eq!(p.status(), DeviceStatus::Ready);
-        let f = p.print("receipt/HN 1", b"\x1b@hello").unwrap();
+        let f = p.spool_print("receipt/HN 1", b"\x1b@hello").unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"\x1b@hello");
         assert!(f
             .file_name()

@@ -179,6 +179,17 @@ pub struct DevicesSection {
     pub ticket: TicketSection,
 }
 
+/// The receipt printer.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PrinterKind {
+    /// Jobs become files in a spool folder (the demo).
+    Simulated,
+    /// An ESC/POS printer on TCP (raw port 9100) with status and a reprint queue.
+    Tcp,
+    None,
+}
+
 /// How the terminal reaches its ID-card reader.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -285,17 +296,21 @@ impl Default for CameraSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterSection {
-    pub kind: DeviceMode,
+    pub kind: PrinterKind,
     /// Where the simulated printer puts its paper; default `<data>/spool`.
     #[serde(default)]
     pub spool: Option<PathBuf>,
+    /// Network printer ("tcp"): address of its raw port, like "192.168.1.50:9100".
+    #[serde(default)]
+    pub addr: Option<String>,
 }
 
 impl Default for PrinterSection {
     fn default() -> Self {
         PrinterSection {
-            kind: DeviceMode::None,
+            kind: PrinterKind::None,
             spool: None,
+            addr: None,
         }
     }
 }
@@ -466,6 +481,19 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             "devices.idcard.poll_ms",
             format!("{} is outside 20..=5000 ms", dev.idcard.poll_ms),
         );
+    }
+    if dev.printer.kind == PrinterKind::Tcp {
+        match &dev.printer.addr {
+            None => bad(
+                "devices.printer.addr",
+                "a network printer needs its address (like 192.168.1.50:9100)".into(),
+            ),
+            Some(a) if a.parse::<SocketAddr>().is_err() => bad(
+                "devices.printer.addr",
+                format!("{a:?} is not an address like 192.168.1.50:9100"),
+            ),
+            _ => {}
+        }
     }
     if dev.idcard.kind == IdCardKind::Usb {
         if dev.idcard.usb_vid.is_none() {

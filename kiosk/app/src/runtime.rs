@@ -16,7 +16,7 @@ use kiosk_hall::{
 };
 use kiosk_idcard::{IdCard, IdCardReader, ReaderConfig, ReaderEvent};
 
-use crate::config::{Config, DeviceMode, IdCardKind};
+use crate::config::{Config, DeviceMode, IdCardKind, PrinterKind};
 use crate::controller::{Executor, Msg};
 
 /// The devices of this terminal, behind their driver handles.
@@ -138,15 +138,30 @@ impl Devices {
                 ),
             )
         });
-        let printer = (d.printer.kind == DeviceMode::Simulated).then(|| {
-            let spool = d
-                .printer
-                .spool
-                .as_ref()
-                .map(|p| cfg.resolve(p))
-                .unwrap_or_else(|| cfg.data_dir.join("spool"));
-            kiosk_printer::Printer::spool(spool)
-        });
+        let printer = match d.printer.kind {
+            PrinterKind::None => None,
+            PrinterKind::Simulated => {
+                let spool = d
+                    .printer
+                    .spool
+                    .as_ref()
+                    .map(|p| cfg.resolve(p))
+                    .unwrap_or_else(|| cfg.data_dir.join("spool"));
+                Some(kiosk_printer::Printer::spool(spool))
+            }
+            PrinterKind::Tcp => {
+                d.printer
+                    .addr
+                    .as_deref()
+                    .and_then(|a| a.parse().ok())
+                    .map(|addr| {
+                        kiosk_printer::Printer::net(kiosk_printer::net::NetPrinter::new(
+                            addr,
+                            cfg.data_dir.join("print-queue"),
+                        ))
+                    })
+            }
+        };
         let ticket = match d.ticket.kind {
             DeviceMode::Simulated => kiosk_ticket::TicketDispenser::simulated(),
             DeviceMode::None => kiosk_ticket::TicketDispenser::absent(),
@@ -330,6 +345,14 @@ impl Runtime {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
+                // Receipts kept after paper-out or a fault go out once the printer is back.
+                if let Some(p) = dev.printer.clone() {
+                    match tokio::task::spawn_blocking(move || p.reprint_pending()).await {
+                        Ok(Ok(n)) if n > 0 => tracing::info!(jobs = n, "kept receipts reprinted"),
+                        Ok(Err(e)) => tracing::debug!(error = %e, "kept receipts still waiting for the printer"),
+                        _ => {}
+                    }
+                }
                 let pending = ob.flush(&hc).await.unwrap_or_else(|e| {
                     tracing::error!(error = %e, "outbox");
                     0

@@ -288,6 +288,17 @@ fn a_serial_reader_needs_a_port_and_a_known_baud_rate() {
 }
 
 #[test]
+fn a_network_printer_needs_a_valid_address() {
+    let cfg = edit(
+        &base_config(),
+        "[devices.printer]\nkind = \"simulated\"",
+        "[devices.printer]\nkind = \"tcp\"\naddr = \"printer-1\"",
+    );
+    let l = line_of(&cfg, "addr = \"printer-1\"");
+    expect(&cfg, None, &[format!("kiosk.toml:{l}: devices.printer.addr: \"printer-1\" is not an address like 192.168.1.50:9100")]);
+}
+
+#[test]
 fn missing_catalog_file() {
     let cfg = base_config();
     let l = line_of(&cfg, "catalog =");
