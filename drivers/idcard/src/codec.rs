@@ -437,19 +437,19 @@ pub fn encode_read(blocks: &CardBlocks) -> Vec<u8> {
     out
 }
 
-/// The SAM ID as readers print it: `05.01-20101010-0000012345-1234567890`, from the
-/// 16 data bytes of the 12 FF reply (two 2-byte numbers, then three 4-byte
-/// little-endian numbers).
+/// The SAM ID as readers print it: `05.01-20101010-0000012345-1234567890`, from
+/// the 16 data bytes of the 12 FF reply: byte 0 and byte 2 in hex, then three
+/// little-endian u32 (bytes 4–7 unpadded, 8–11 and 12–15 padded to 10 digits).
+/// (One public source, a vendor serial-reader implementation; bytes 1 and 3 unused.)
 pub fn format_sam_id(data: &[u8]) -> Option<String> {
     if data.len() < 16 {
         return None;
     }
-    let u16le = |i: usize| u16::from_le_bytes([data[i], data[i + 1]]);
     let u32le = |i: usize| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
     Some(format!(
-        "{:02}.{:02}-{:08}-{:010}-{:010}",
-        u16le(0),
-        u16le(2),
+        "{:02x}.{:02x}-{}-{:010}-{:010}",
+        data[0],
+        data[2],
         u32le(4),
         u32le(8),
         u32le(12)

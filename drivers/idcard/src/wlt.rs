@@ -12,6 +12,12 @@
 //!  * Returns 1 on success. */
 //! int unpack(char *wlt, char *bmp, int save_file);
 //! ```
+//!
+//! Public headers disagree on the details: some libraries write a whole BMP
+//! (38862 bytes, handled here), others raw 102×126 BGR (38556 bytes) and expect
+//! a vendor-specific third argument (602/603, 158/159) instead of 0. Such a
+//! library is refused here (the result is not a BMP) rather than guessed at;
+//! supporting one means adding its argument and pixel layout from its own manual.
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::path::Path;
@@ -32,6 +38,8 @@ pub enum WltError {
     Size(usize),
     #[error("the WLT decoder refused the photo (returned {0})")]
     Refused(i32),
+    #[error("the WLT decoder's output is not a BMP (a raw-pixel library needs its own adapter)")]
+    NotBmp,
 }
 
 /// A loaded decoder library. Not `Sync`: vendor libraries are not known to be
@@ -102,6 +110,10 @@ impl WltDecoder {
         if rc != 1 {
             zeroize::Zeroize::zeroize(&mut bmp);
             return Err(WltError::Refused(rc));
+        }
+        if &bmp[..2] != b"BM" {
+            zeroize::Zeroize::zeroize(&mut bmp);
+            return Err(WltError::NotBmp);
         }
         bmp.truncate(BMP_LEN);
         Ok(bmp)
