@@ -127,10 +127,15 @@ impl IdCardReader {
         let (tx, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(DeviceStatus::Offline("正在连接".into())));
         let st = status.clone();
-        thread::Builder::new()
+        let spawned = thread::Builder::new()
             .name("idcard-reader".into())
-            .spawn(move || Worker::new(cfg, connect, rx, st, Box::new(on_event)).run())
-            .expect("spawning a thread");
+            .spawn(move || Worker::new(cfg, connect, rx, st, Box::new(on_event)).run());
+        if let Err(e) = spawned {
+            // Out of threads: the reader is unusable, and says so in the health view.
+            if let Ok(mut s) = status.lock() {
+                *s = DeviceStatus::Offline(format!("读卡线程无法启动：{e}"));
+            }
+        }
         IdCardReader {
             inner: Arc::new(Inner { cmd: tx, status }),
         }
@@ -272,11 +277,10 @@ impl Worker {
     }
 
     fn poll_once(&mut self) {
-        if self.link.is_none() {
+        let Some(link) = self.link.as_mut() else {
             return;
-        }
+        };
         if self.present {
-            let link = self.link.as_mut().expect("checked");
             // Wait for the card to leave before reading again (once per placement).
             match link.find_card() {
                 Ok(true) => self.misses = 0,
@@ -294,7 +298,9 @@ impl Worker {
             return;
         }
         self.set_status(DeviceStatus::Busy);
-        let link = self.link.as_mut().expect("checked");
+        let Some(link) = self.link.as_mut() else {
+            return;
+        };
         let today = self.cfg.check_expiry.then(today_local);
         // One retry of the whole read: a card slid onto the reader is often read
         // half-way the first time.

@@ -171,9 +171,9 @@ pub fn decode_text(text: &[u8]) -> Result<IdCard, TextError> {
             "nation" => card.nation = nation_name(&v).to_string(),
             "nationality" => card.nationality = Some(v),
             _ => {
-                *card
-                    .field_mut(name)
-                    .expect("every layout field has a place") = v
+                if let Some(f) = card.field_mut(name) {
+                    *f = v;
+                }
             }
         }
     }

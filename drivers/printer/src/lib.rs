@@ -16,7 +16,6 @@ pub mod status;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use kiosk_device::DeviceStatus;
 
@@ -40,9 +39,41 @@ impl PrintError {
     }
 }
 
+/// Writes `job` into `dir` as one `<time>-<seq>-<name>.escpos` file, atomically
+/// (written as `.part`, then renamed), so a job file is whole or absent and the
+/// names sort oldest first. On failure: the path that failed and why.
+pub(crate) fn write_job_file(
+    dir: &Path,
+    name: &str,
+    job: &[u8],
+) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    std::fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let path = dir.join(format!("{stamp}-{n:04}-{safe}.escpos"));
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, job).map_err(|e| (tmp.clone(), e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| (path.clone(), e))?;
+    Ok(path)
+}
+
 #[derive(Clone)]
 enum Kind {
-    Spool { dir: PathBuf, seq: Arc<AtomicU64> },
+    Spool { dir: PathBuf },
     Net(net::NetPrinter),
 }
 
@@ -56,10 +87,7 @@ impl Printer {
     /// A printer whose paper is files in `spool` (the demo's simulated printer).
     pub fn spool(spool: impl Into<PathBuf>) -> Self {
         Printer {
-            kind: Kind::Spool {
-                dir: spool.into(),
-                seq: Arc::new(AtomicU64::new(0)),
-            },
+            kind: Kind::Spool { dir: spool.into() },
         }
     }
 
@@ -108,37 +136,17 @@ impl Printer {
 
     /// Spool printer: writes the job as one file, atomically. Returns that file.
     pub fn spool_print(&self, name: &str, job: &[u8]) -> Result<PathBuf, PrintError> {
-        let Kind::Spool { dir, seq } = &self.kind else {
+        let Kind::Spool { dir } = &self.kind else {
             return Err(PrintError::Spool {
                 path: String::new(),
                 source: std::io::Error::other("not a spool printer"),
             });
         };
-        let err = |p: &Path, source| PrintError::Spool {
-            path: p.display().to_string(),
+        let path = write_job_file(dir, name, job).map_err(|(path, source)| PrintError::Spool {
+            path: path.display().to_string(),
             source,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-        let n = seq.fetch_add(1, Ordering::Relaxed);
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0);
-        let path = dir.join(format!("{stamp}-{n:04}-{safe}.escpos"));
-        let tmp = path.with_extension("part");
-        std::fs::write(&tmp, job).map_err(|e| err(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
-        tracing::info!(job = %safe, bytes = job.len(), "printed");
+        })?;
+        tracing::info!(job = %path.display(), bytes = job.len(), "printed");
         Ok(path)
     }
 }

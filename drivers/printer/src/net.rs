@@ -104,30 +104,10 @@ impl NetPrinter {
     }
 
     fn keep(&self, name: &str, job: &[u8]) -> Result<PathBuf, NetError> {
-        let q = |p: &Path, source| NetError::Queue {
-            path: p.display().to_string(),
+        crate::write_job_file(&self.queue, name, job).map_err(|(path, source)| NetError::Queue {
+            path: path.display().to_string(),
             source,
-        };
-        std::fs::create_dir_all(&self.queue).map_err(|e| q(&self.queue, e))?;
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros())
-            .unwrap_or(0);
-        let path = self.queue.join(format!("{stamp}-{safe}.escpos"));
-        let tmp = path.with_extension("part");
-        std::fs::write(&tmp, job).map_err(|e| q(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| q(&path, e))?;
-        Ok(path)
+        })
     }
 
     fn print_kept(&self, path: &Path) -> Result<(), NetError> {

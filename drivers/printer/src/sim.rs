@@ -66,7 +66,10 @@ impl SimPrinter {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Paper) -> R) -> R {
-        f(&mut self.paper.lock().expect("sim printer lock"))
+        f(&mut self
+            .paper
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// The roll holds only `bytes` more bytes of job data.
@@ -139,7 +142,9 @@ fn serve(mut conn: TcpStream, paper: Arc<Mutex<Paper>>, stop: Arc<AtomicBool>) {
         let mut i = 0;
         let mut replies = Vec::new();
         {
-            let mut p = paper.lock().expect("sim printer lock");
+            let mut p = paper
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             if p.state == Some(State::Offline) {
                 // An offline printer answers nothing at all.
                 pending.clear();

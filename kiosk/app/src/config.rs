@@ -579,9 +579,10 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
         }
         Ok(ctext) => check_catalog(&catalog_path.display().to_string(), &ctext, &mut problems),
     };
-    if !problems.is_empty() {
-        return Err(ConfigErrors(problems));
-    }
+    let catalog = match catalog {
+        Some(c) if problems.is_empty() => c,
+        _ => return Err(ConfigErrors(problems)),
+    };
     let data_dir = match (data_override, &t.data_dir) {
         (Some(d), _) => d.to_path_buf(),
         (None, Some(d)) => base.join(d),
@@ -590,7 +591,7 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
     Ok(Config {
         file: file.to_path_buf(),
         raw,
-        catalog: catalog.expect("no problems means the catalog parsed"),
+        catalog,
         data_dir,
     })
 }

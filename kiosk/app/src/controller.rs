@@ -34,6 +34,8 @@ pub trait Executor {
 pub struct ViewState {
     pub home_page: Cell<usize>,
     pub thumbnails: RefCell<HashMap<u64, slint::Image>>,
+    /// The card photo decoded once per card, not on every render.
+    pub photo: RefCell<Option<(kiosk_core::Photo, Option<slint::Image>)>>,
     pub printer_note: RefCell<String>,
 }
 
@@ -80,6 +82,7 @@ impl Controller {
             match e {
                 Effect::WipeSession => {
                     self.view.thumbnails.borrow_mut().clear();
+                    self.view.photo.borrow_mut().take();
                     self.view.printer_note.borrow_mut().clear();
                     self.view.home_page.set(0);
                 }

@@ -203,7 +203,7 @@ pub fn render(c: &Controller, s: &Session) {
         Screen::Identify => ui
             .global::<IdentifyAdapter>()
             .set_error(t(s.card_error().unwrap_or(""))),
-        Screen::Form => render_form(ui, s),
+        Screen::Form => render_form(c, s),
         Screen::Materials => render_materials(c, s),
         Screen::Delivery => render_delivery(ui, s),
         Screen::Review => render_review(ui, s),
@@ -304,15 +304,25 @@ fn photo_image(p: &kiosk_core::Photo) -> Option<Image> {
     Some(Image::from_rgba8(buf))
 }
 
-fn render_form(ui: &KioskWindow, s: &Session) {
+fn render_form(c: &Controller, s: &Session) {
+    let ui = &c.ui;
     let Some(item) = s.item() else { return };
     let form = ui.global::<FormAdapter>();
     let applicant = s.applicant();
     form.set_holder(t(applicant.map(|a| a.name.as_str()).unwrap_or("")));
-    match applicant
-        .and_then(|a| a.photo.as_ref())
-        .and_then(photo_image)
-    {
+    // Decoded once per card, not on every render of the form.
+    let image = applicant.and_then(|a| a.photo.as_ref()).and_then(|p| {
+        let mut cache = c.view.photo.borrow_mut();
+        match cache.as_ref() {
+            Some((seen, img)) if seen.same(p) => img.clone(),
+            _ => {
+                let img = photo_image(p);
+                *cache = Some((p.clone(), img.clone()));
+                img
+            }
+        }
+    });
+    match image {
         Some(img) => {
             form.set_photo(img);
             form.set_has_photo(true);

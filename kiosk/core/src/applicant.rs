@@ -45,6 +45,10 @@ impl Photo {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
+    /// Whether two handles share the same bytes (cheap; for caches).
+    pub fn same(&self, other: &Photo) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl PartialEq for Photo {

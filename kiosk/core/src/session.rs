@@ -431,8 +431,7 @@ impl Session {
                 }
             }
             Event::CardRead(applicant) => {
-                if self.screen == Screen::Identify {
-                    let d = self.draft.as_mut().expect("identify has a draft");
+                if let (Screen::Identify, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     for f in &item.fields {
                         if let Some(src) = f.source {
@@ -452,8 +451,7 @@ impl Session {
                 }
             }
             Event::FieldEdited { key, value } => {
-                if self.screen == Screen::Form {
-                    let d = self.draft.as_mut().expect("form has a draft");
+                if let (Screen::Form, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     // Fields filled from the card are read-only: the card is the proof.
                     if let Some(f) = item.fields.iter().find(|f| f.key == key) {
@@ -475,8 +473,7 @@ impl Session {
             }
             Event::Next => self.next(&mut fx),
             Event::SelectMaterial(i) => {
-                if self.screen == Screen::Materials {
-                    let d = self.draft.as_mut().expect("materials has a draft");
+                if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
                     if i < d.materials.len() {
                         d.selected_material = i;
                         d.capture_error = None;
@@ -484,8 +481,7 @@ impl Session {
                 }
             }
             Event::CapturePage => {
-                if self.screen == Screen::Materials {
-                    let d = self.draft.as_mut().expect("materials has a draft");
+                if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     if let Some(m) = item.materials.get(d.selected_material) {
                         if !m.from_card && !d.capturing {
@@ -517,8 +513,7 @@ impl Session {
                 }
             }
             Event::DeletePage { material, page } => {
-                if self.screen == Screen::Materials {
-                    let d = self.draft.as_mut().expect("materials has a draft");
+                if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
                     if let Some(m) = d.materials.get_mut(material) {
                         if page < m.pages.len() {
                             m.pages.remove(page);
@@ -527,8 +522,7 @@ impl Session {
                 }
             }
             Event::ToggleSkip(i) => {
-                if self.screen == Screen::Materials {
-                    let d = self.draft.as_mut().expect("materials has a draft");
+                if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     if item.materials.get(i).is_some_and(|m| m.tolerated) {
                         let m = &mut d.materials[i];
@@ -537,8 +531,7 @@ impl Session {
                 }
             }
             Event::ChoseDelivery(method) => {
-                if self.screen == Screen::Delivery {
-                    let d = self.draft.as_mut().expect("delivery has a draft");
+                if let (Screen::Delivery, Some(d)) = (self.screen, self.draft.as_mut()) {
                     if self.catalog.items[d.item].delivery.contains(&method) {
                         d.delivery = Some(method);
                     }
@@ -692,37 +685,30 @@ impl Session {
     }
 
     fn next(&mut self, fx: &mut Vec<Effect>) {
-        let Some(d) = self.draft.as_mut() else { return };
+        let Some(d) = self.draft.as_ref() else { return };
         match self.screen {
             Screen::Guide => self.go(Screen::Identify, fx),
             Screen::Form => {
-                let errors = self.form_errors(self.draft.as_ref().expect("draft"));
-                let d = self.draft.as_mut().expect("draft");
-                d.field_errors = errors;
-                if d.field_errors.is_empty() {
+                let errors = self.form_errors(d);
+                let ok = errors.is_empty();
+                if let Some(d) = self.draft.as_mut() {
+                    d.field_errors = errors;
+                }
+                if ok {
                     self.go(Screen::Materials, fx);
                     // Open on the first material that still needs the citizen (the
                     // ID card, read already, usually does not).
-                    let d = self.draft.as_ref().expect("draft");
-                    let first = (0..d.materials.len()).find(|&i| !self.satisfied(d, i));
-                    if let (Some(i), Some(d)) = (first, self.draft.as_mut()) {
-                        d.selected_material = i;
-                    }
+                    self.select_first_missing();
                 }
             }
             Screen::Materials => {
                 if d.capturing {
                     return;
                 }
-                if self.materials_done(self.draft.as_ref().expect("draft")) {
+                if self.materials_done(d) {
                     self.go(Screen::Delivery, fx);
                 } else {
-                    // Point the citizen at the first material still missing.
-                    let d = self.draft.as_ref().expect("draft");
-                    let missing = (0..d.materials.len()).find(|&i| !self.satisfied(d, i));
-                    if let (Some(i), Some(d)) = (missing, self.draft.as_mut()) {
-                        d.selected_material = i;
-                    }
+                    self.select_first_missing();
                 }
             }
             Screen::Delivery => {
@@ -768,6 +754,15 @@ impl Session {
             || (spec.tolerated && st.skipped)
     }
 
+    /// Points the materials screen at the first material still missing.
+    fn select_first_missing(&mut self) {
+        let Some(d) = self.draft.as_ref() else { return };
+        let first = (0..d.materials.len()).find(|&i| !self.satisfied(d, i));
+        if let (Some(i), Some(d)) = (first, self.draft.as_mut()) {
+            d.selected_material = i;
+        }
+    }
+
     fn materials_done(&self, d: &Draft) -> bool {
         (0..d.materials.len()).all(|i| self.satisfied(d, i))
     }
@@ -805,7 +800,9 @@ impl Session {
             materials,
             delivery,
         };
-        self.draft.as_mut().expect("draft").submit = SubmitState::InFlight;
+        if let Some(d) = self.draft.as_mut() {
+            d.submit = SubmitState::InFlight;
+        }
         fx.push(Effect::Submit(app));
         self.go(Screen::Submitting, fx);
     }
