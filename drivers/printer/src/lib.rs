@@ -9,8 +9,11 @@
 //! the bundled font, QR codes, USB/serial transports and the PNG-rendering
 //! simulator are still to come (issue #5).
 
+pub mod doc;
 pub mod escpos;
 pub mod net;
+pub mod paper;
+pub mod raster;
 pub mod sim;
 pub mod status;
 
