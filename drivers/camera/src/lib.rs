@@ -6,6 +6,18 @@
 //! corrupt frame is an error, never a panic. V4L2 capture, the preview stream and
 //! the page-finding pipeline are the subject of their own issue.
 
+pub mod geom;
+pub mod pdf;
+pub mod pipeline;
+pub mod synth;
+mod tj;
+
+pub use pdf::pdf_from_pages;
+pub use pipeline::{
+    id_card_copy, scan_jpeg, warp_with_corners, PageJpeg, Scan, ScanError, ScanOptions, StageTimes,
+    Target,
+};
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -115,6 +127,18 @@ impl Camera {
             jpeg: zeroize::Zeroizing::new(bytes),
         })
     }
+}
+
+/// Overwrites a buffer that held pixels before it is freed. `black_box` keeps the
+/// compiler from dropping the stores as dead (the buffer is about to be freed).
+pub(crate) fn wipe(buf: &mut [u8]) {
+    buf.fill(0);
+    std::hint::black_box(&*buf);
+}
+
+pub(crate) fn wipe_u32(buf: &mut [u32]) {
+    buf.fill(0);
+    std::hint::black_box(&*buf);
 }
 
 fn is_jpeg_name(p: &Path) -> bool {

@@ -1,0 +1,137 @@
+//! Flattening the light: the page's background brightness is estimated at about one
+//! sample per millimetre (block means, a max filter that removes text strokes, a box
+//! blur twice ≈ Gaussian), and every pixel is divided by it, upsampled bilinearly. The
+//! division maps paper to white; chroma is scaled by the same gain, which is what
+//! dividing R, G and B by a neutral background does.
+
+use crate::tj::{Plane, Planes};
+
+/// Paper at this fraction of its local background is pushed to pure white.
+const WHITE_POINT: f32 = 0.92;
+
+fn box_blur(v: &mut [f32], w: usize, h: usize, r: usize) {
+    let mut tmp = vec![0f32; v.len()];
+    // Horizontal then vertical, clamped at the edges.
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            tmp[y * w + x] = v[y * w + a..=y * w + b].iter().sum::<f32>() / (b - a + 1) as f32;
+        }
+    }
+    for y in 0..h {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        for x in 0..w {
+            let mut s = 0.0;
+            for yy in a..=b {
+                s += tmp[yy * w + x];
+            }
+            v[y * w + x] = s / (b - a + 1) as f32;
+        }
+    }
+}
+
+fn max_filter(v: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
+    let mut tmp = vec![0f32; v.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            tmp[y * w + x] = v[y * w + a..=y * w + b].iter().copied().fold(0.0, f32::max);
+        }
+    }
+    let mut out = vec![0f32; v.len()];
+    for y in 0..h {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = (a..=b).map(|yy| tmp[yy * w + x]).fold(0.0, f32::max);
+        }
+    }
+    out
+}
+
+/// Gain per block (8.8 fixed point) and the block size in luma pixels.
+struct Gains {
+    bw: usize,
+    bh: usize,
+    block: usize,
+    g: Vec<f32>,
+}
+
+impl Gains {
+    fn estimate(y: &Plane, block: usize, (pw, ph): (usize, usize)) -> Gains {
+        let (pw, ph) = (pw.min(y.w), ph.min(y.h));
+        let (bw, bh) = (pw.div_ceil(block), ph.div_ceil(block));
+        let mut sum = vec![0u32; bw * bh];
+        let mut cnt = vec![0u32; bw * bh];
+        for (r, row) in y.data.chunks_exact(y.w).take(ph).enumerate() {
+            let base = (r / block) * bw;
+            for (bx, chunk) in row[..pw].chunks(block).enumerate() {
+                sum[base + bx] += chunk.iter().map(|&v| u32::from(v)).sum::<u32>();
+                cnt[base + bx] += chunk.len() as u32;
+            }
+        }
+        let mean: Vec<f32> = sum
+            .iter()
+            .zip(&cnt)
+            .map(|(&s, &c)| s as f32 / c.max(1) as f32)
+            .collect();
+        let mut bg = max_filter(&mean, bw, bh, 3);
+        box_blur(&mut bg, bw, bh, 2);
+        box_blur(&mut bg, bw, bh, 2);
+        let g = bg
+            .iter()
+            .map(|&b| (255.0 / (b.max(16.0) * WHITE_POINT)).clamp(1.0, 8.0))
+            .collect();
+        Gains { bw, bh, block, g }
+    }
+
+    /// Gains along one row of a plane whose pixel `i` sits at luma position `i·step + off`.
+    fn row(&self, out: &mut [u16], ly: f32, step: f32, off: f32) {
+        let b = self.block as f32;
+        let gy = (ly / b - 0.5).clamp(0.0, (self.bh - 1) as f32);
+        let y0 = (gy as usize).min(self.bh.saturating_sub(2));
+        let y1 = (y0 + 1).min(self.bh - 1);
+        let fy = gy - y0 as f32;
+        for (i, o) in out.iter_mut().enumerate() {
+            let lx = i as f32 * step + off;
+            let gx = (lx / b - 0.5).clamp(0.0, (self.bw - 1) as f32);
+            let x0 = (gx as usize).min(self.bw.saturating_sub(2));
+            let x1 = (x0 + 1).min(self.bw - 1);
+            let fx = gx - x0 as f32;
+            let at = |x: usize, y: usize| self.g[y * self.bw + x];
+            let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
+            let bot = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
+            *o = ((top * (1.0 - fy) + bot * fy) * 256.0) as u16;
+        }
+    }
+}
+
+/// Divides the planes by their estimated background, in place. `block` is the estimate's
+/// sample spacing in luma pixels (about 1 mm). The background is estimated on the
+/// `page` (width, height) part of the planes only; alignment padding beyond it is
+/// corrected with the nearest estimate.
+pub fn flatten(p: &mut Planes, block: usize, page: (usize, usize)) {
+    if p.y.w == 0 || p.y.h == 0 || page.0 == 0 || page.1 == 0 {
+        return;
+    }
+    let gains = Gains::estimate(&p.y, block.max(2), page);
+    let w = p.y.w;
+    let mut grow = vec![0u16; w];
+    for (r, row) in p.y.data.chunks_exact_mut(w).enumerate() {
+        gains.row(&mut grow, r as f32 + 0.5, 1.0, 0.5);
+        for (v, &g) in row.iter_mut().zip(&grow) {
+            *v = ((u32::from(*v) * u32::from(g)) >> 8).min(255) as u8;
+        }
+    }
+    let (yw, yh) = (p.y.w as f32, p.y.h as f32);
+    for c in [p.cb.as_mut(), p.cr.as_mut()].into_iter().flatten() {
+        let (sx, sy) = (yw / c.w as f32, yh / c.h as f32);
+        let mut crow = vec![0u16; c.w];
+        for (r, row) in c.data.chunks_exact_mut(c.w).enumerate() {
+            gains.row(&mut crow, (r as f32 + 0.5) * sy, sx, 0.5 * sx);
+            for (v, &g) in row.iter_mut().zip(&crow) {
+                let d = ((i32::from(*v) - 128) * i32::from(g)) >> 8;
+                *v = (d + 128).clamp(0, 255) as u8;
+            }
+        }
+    }
+}
