@@ -121,10 +121,13 @@ pub mod status {
             SERVER_ERROR_NOT_ACCEPTING_JOBS => "server-error-not-accepting-jobs",
             SERVER_ERROR_BUSY => "server-error-busy",
             SERVER_ERROR_JOB_CANCELED => "server-error-job-canceled",
-            0x0000..=0x00FF => "successful-(other)",
-            0x0400..=0x04FF => "client-error-(other)",
-            0x0500..=0x05FF => "server-error-(other)",
-            _ => "(unknown status)",
+            _ => match code >> 8 {
+                // §4.1.6: the high byte is the class.
+                0x00 => "successful-(other)",
+                0x04 => "client-error-(other)",
+                0x05 => "server-error-(other)",
+                _ => "(unknown status)",
+            },
         }
     }
 
