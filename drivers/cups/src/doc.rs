@@ -416,7 +416,7 @@ mod tests {
     use super::*;
 
     fn font() -> Font {
-        Font::shared().expect("bundled fonts in assets/fonts")
+        Font::bundled().expect("bundled fonts in assets/fonts")
     }
 
     fn ink_in(c: &Canvas, x0: u32, y0: u32, x1: u32, y1: u32) -> usize {

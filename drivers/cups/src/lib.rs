@@ -42,10 +42,18 @@ pub use doc::{Align, Block, FormDoc, RenderError};
 
 use kiosk_printer::raster::Font;
 
+/// The bundled fonts, loaded on first use (a few MB) and kept, with their
+/// glyph cache, for the life of the process.
+fn bundled_font() -> Result<Font, RenderError> {
+    static FONT: std::sync::OnceLock<Result<Font, String>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| Font::bundled().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(RenderError::Font)
+}
+
 /// Renders `doc` on A4 pages with the bundled fonts and returns the PDF.
 pub fn render_form_pdf(doc: &FormDoc) -> Result<Vec<u8>, RenderError> {
-    let font = Font::shared().map_err(RenderError::Font)?;
-    render_form_pdf_with(doc, &font)
+    render_form_pdf_with(doc, &bundled_font()?)
 }
 
 /// Like [`render_form_pdf`] with a font of the caller's choosing.
