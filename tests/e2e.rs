@@ -22,7 +22,9 @@ fn repo() -> PathBuf {
 
 /// A terminal config in a temp folder: the demo's devices, a hall of our choice.
 fn terminal(dir: &Path, hall: &str) -> kiosk::config::Config {
-    terminal_with(dir, hall, "kind = \"simulated\"")
+    // The printer's own GB18030 font, so the test can read the receipt's text
+    // back from the bytes; the picture beside it is checked through its QR.
+    terminal_with(dir, hall, "kind = \"simulated\"\ntext = \"gb18030\"")
 }
 
 /// The same with the `[devices.printer]` section's body given.
@@ -159,6 +161,20 @@ fn a_citizen_applies_with_simulated_devices_and_gets_the_halls_number_and_a_rece
         !text.contains("欧阳燕") && !text.contains("420113195803120021"),
         "{text}"
     );
+    // The simulator's picture of the paper: its QR, read by an independent
+    // decoder, points at this application's progress. (The picture is drawn
+    // after the job is safe on disk.)
+    let picture = jobs[0].with_extension("png");
+    k.wait("the picture of the receipt", 10, |_| picture.exists());
+    let png = image::open(&picture).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(png);
+    let qr: Vec<String> = prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
+        .collect();
+    assert_eq!(qr.len(), 1, "{qr:?}");
+    assert!(qr[0].ends_with(&format!("no={number}")), "{qr:?}");
 
     // The hall holds exactly one application with its one page.
     let stats = kiosk_hall::server::stats(&cfg.data_dir.join("hall").join("hall.db")).unwrap();
@@ -224,7 +240,10 @@ fn paper_out_while_printing_the_receipt_keeps_it_and_it_prints_when_paper_is_loa
     let cfg = terminal_with(
         tmp.path(),
         "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
-        &format!("kind = \"tcp\"\naddr = \"{}\"", printer.addr()),
+        &format!(
+            "kind = \"tcp\"\naddr = \"{}\"\ntext = \"gb18030\"",
+            printer.addr()
+        ),
     );
     let k = start(&cfg);
     apply(&k);

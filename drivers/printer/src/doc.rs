@@ -75,7 +75,7 @@ pub enum Size {
 }
 
 impl Size {
-    fn multiplier(self) -> u8 {
+    pub fn multiplier(self) -> u8 {
         match self {
             Size::Normal => 1,
             Size::Large => 2,
@@ -267,8 +267,25 @@ pub fn encode(doc: &Doc, profile: &Profile, font: &Font) -> Vec<u8> {
                 bold,
                 align,
             } => {
+                let native = profile.text == TextMode::Gb18030 && printer_font_holds(text);
+                // A number or title too wide for the paper at its size is set
+                // one size smaller rather than broken across lines.
+                let mut size = *size;
+                while size != Size::Normal
+                    && !text.contains('\n')
+                    && if native {
+                        native_width(text, size.multiplier()) > usable
+                    } else {
+                        font.text_width(size.px(), text) > usable as f32
+                    }
+                {
+                    size = match size {
+                        Size::Huge => Size::Large,
+                        _ => Size::Normal,
+                    };
+                }
                 let m = size.multiplier();
-                if profile.text == TextMode::Gb18030 && printer_font_holds(text) {
+                if native {
                     job = band.flush(job).align(*align).size(m, m).bold(*bold);
                     for l in native_wrap(text, m, usable) {
                         job = job.raw_text_line(&l);
@@ -452,6 +469,32 @@ mod tests {
                 &Cmd::QrPrint
             ]
         );
+    }
+
+    #[test]
+    fn a_large_number_too_wide_for_58mm_is_set_smaller_not_broken() {
+        let doc = Doc::new().text("ZW20261122000001", Size::Large, true, Align::Center);
+        for text in [TextMode::Raster, TextMode::Gb18030] {
+            let p = Profile::paper_58mm(text, QrMode::Native);
+            let cmds = decode(&encode(&doc, &p, &font())).unwrap();
+            match text {
+                TextMode::Gb18030 => {
+                    assert!(cmds.contains(&Cmd::Size { w: 1, h: 1 }));
+                    assert!(!cmds.contains(&Cmd::Size { w: 2, h: 2 }));
+                    assert_eq!(cmds.iter().filter(|c| matches!(c, Cmd::Text(_))).count(), 1);
+                }
+                TextMode::Raster => {
+                    let rows: u16 = cmds
+                        .iter()
+                        .filter_map(|c| match c {
+                            Cmd::Raster { rows, .. } => Some(*rows),
+                            _ => None,
+                        })
+                        .sum();
+                    assert!(rows < 48, "one normal line, not two large ones: {rows}");
+                }
+            }
+        }
     }
 
     #[test]

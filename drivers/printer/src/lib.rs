@@ -5,9 +5,10 @@
 //! job to a folder as a file, written atomically so a job is either whole or not
 //! there. [`status`] reduces `DLE EOT` real-time status; [`net`] prints over TCP
 //! 9100 with status between chunks and a reprint queue; [`sim`] is a loopback
-//! printer that answers status and runs out of paper on demand. Raster text with
-//! the bundled font, QR codes, USB/serial transports and the PNG-rendering
-//! simulator are still to come (issue #5).
+//! printer that answers status and runs out of paper on demand. [`raster`]
+//! draws text with the bundled fonts; [`doc`] lays out a slip and encodes it
+//! for a printer profile; [`paper`] is the simulator's renderer (ESC/POS stream
+//! → PNG).
 
 pub mod doc;
 pub mod escpos;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kiosk_device::DeviceStatus;
+use raster::Font;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
@@ -76,7 +78,11 @@ pub(crate) fn write_job_file(
 
 #[derive(Clone)]
 enum Kind {
-    Spool { dir: PathBuf },
+    /// `png_dots`: also render each job's paper to a PNG of that width.
+    Spool {
+        dir: PathBuf,
+        png_dots: Option<u32>,
+    },
     Net(net::NetPrinter),
 }
 
@@ -90,7 +96,22 @@ impl Printer {
     /// A printer whose paper is files in `spool` (the demo's simulated printer).
     pub fn spool(spool: impl Into<PathBuf>) -> Self {
         Printer {
-            kind: Kind::Spool { dir: spool.into() },
+            kind: Kind::Spool {
+                dir: spool.into(),
+                png_dots: None,
+            },
+        }
+    }
+
+    /// A spool printer that also puts a picture of each job's paper (PNG,
+    /// `dots` wide, rendered by [`paper::render`]) beside its `.escpos` file,
+    /// so people can look at what the citizen got.
+    pub fn spool_with_pictures(spool: impl Into<PathBuf>, dots: u32) -> Self {
+        Printer {
+            kind: Kind::Spool {
+                dir: spool.into(),
+                png_dots: Some(dots),
+            },
         }
     }
 
@@ -118,6 +139,22 @@ impl Printer {
         }
     }
 
+    /// The printer's real-time state; `None` for a spool printer, which has none.
+    pub fn state(&self) -> Result<Option<status::State>, PrintError> {
+        match &self.kind {
+            Kind::Spool { .. } => Ok(None),
+            Kind::Net(p) => Ok(Some(p.status()?)),
+        }
+    }
+
+    /// Jobs kept for reprinting after a failure.
+    pub fn pending_jobs(&self) -> usize {
+        match &self.kind {
+            Kind::Spool { .. } => 0,
+            Kind::Net(p) => p.pending().len(),
+        }
+    }
+
     /// Prints one job. On a network printer the job is kept on disk until the
     /// printer has taken all of it; an error leaves it for [`Printer::reprint_pending`].
     pub fn print(&self, name: &str, job: &[u8]) -> Result<(), PrintError> {
@@ -139,7 +176,7 @@ impl Printer {
 
     /// Spool printer: writes the job as one file, atomically. Returns that file.
     pub fn spool_print(&self, name: &str, job: &[u8]) -> Result<PathBuf, PrintError> {
-        let Kind::Spool { dir } = &self.kind else {
+        let Kind::Spool { dir, png_dots } = &self.kind else {
             return Err(PrintError::Spool {
                 path: String::new(),
                 source: std::io::Error::other("not a spool printer"),
@@ -150,6 +187,20 @@ impl Printer {
             source,
         })?;
         tracing::info!(job = %path.display(), bytes = job.len(), "printed");
+        if let Some(dots) = png_dots {
+            // The picture is for people; the job itself is already safe on disk.
+            let picture = Font::shared().and_then(|font| {
+                let paper = paper::render(job, *dots, &font).map_err(|e| e.to_string())?;
+                // Whole or absent, like the job itself.
+                let (png, part) = (path.with_extension("png"), path.with_extension("png.part"));
+                std::fs::write(&part, paper::to_png(&paper))
+                    .and_then(|()| std::fs::rename(&part, &png))
+                    .map_err(|e| e.to_string())
+            });
+            if let Err(e) = picture {
+                tracing::warn!(job = %path.display(), error = %e, "no picture of the job");
+            }
+        }
         Ok(path)
     }
 }

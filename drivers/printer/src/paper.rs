@@ -86,8 +86,13 @@ impl Pen<'_> {
             let total: u32 = row.iter().map(|g| Self::glyph_width(g.0, g.1)).sum();
             let mut x = self.x_for(total) as f32;
             for (c, w, h, bold) in row {
-                let px = 24.0 * h as f32;
-                let top = self.y as f32 + (24 * (height - h as u32)) as f32;
+                // A printer's ASCII cell is half as wide: a smaller face fits it.
+                let px = if c.is_ascii() { 20.0 } else { 24.0 } * h as f32;
+                let full = 24.0 * h as f32;
+                // Same baseline for both cell widths.
+                let top =
+                    self.y as f32 + (24 * (height - h as u32)) as f32 + self.font.ascent(full)
+                        - self.font.ascent(px);
                 let mut s = [0u8; 4];
                 self.paper
                     .draw_text_weight(self.font, x, top, px, c.encode_utf8(&mut s), bold);

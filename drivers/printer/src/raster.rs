@@ -122,6 +122,14 @@ impl Font {
         Font::load(&[&cjk, &latin])
     }
 
+    /// The bundled fonts, loaded once per process (a few MB read on first use,
+    /// not at start-up) and shared.
+    pub fn shared() -> Result<Font, String> {
+        static FONT: std::sync::OnceLock<Result<Font, String>> = std::sync::OnceLock::new();
+        FONT.get_or_init(|| Font::bundled().map_err(|e| e.to_string()))
+            .clone()
+    }
+
     fn font_ref(&self) -> FontRef<'_> {
         self.inner.faces[0].font_ref()
     }
@@ -168,7 +176,7 @@ impl Font {
         let mut render = Render::new(&[Source::Outline]);
         render.format(Format::Alpha);
         if bold {
-            render.embolden(px / 24.0);
+            render.embolden(px / 48.0);
         }
         let g = match render.render(&mut scaler, id) {
             Some(img) => Glyph {

@@ -134,6 +134,18 @@ impl State {
         r
     }
 
+    /// The word `kiosk device printer status` prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Ready => "ready",
+            State::PaperNearEnd => "paper-near-end",
+            State::PaperOut => "paper-out",
+            State::CoverOpen => "cover-open",
+            State::CutterError => "cutter-error",
+            State::Offline => "offline",
+        }
+    }
+
     /// Whether a job may be sent now.
     pub fn can_print(self) -> bool {
         matches!(self, State::Ready | State::PaperNearEnd)

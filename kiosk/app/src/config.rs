@@ -303,6 +303,42 @@ pub struct PrinterSection {
     /// Network printer ("tcp"): address of its raw port, like "192.168.1.50:9100".
     #[serde(default)]
     pub addr: Option<String>,
+    /// Paper width in mm: 58 (384 dots) or 80 (576 dots).
+    #[serde(default = "default_paper_mm")]
+    pub paper_mm: u32,
+    /// "raster" (bundled font, any character) or "gb18030" (printer's own font).
+    #[serde(default = "default_text_mode")]
+    pub text: kiosk_printer::doc::TextMode,
+    /// "raster" or "native" (GS ( k).
+    #[serde(default = "default_qr_mode")]
+    pub qr: kiosk_printer::doc::QrMode,
+    /// What the QR on receipts and tickets points to; `{no}` becomes the number.
+    #[serde(default = "default_progress_url")]
+    pub progress_url: String,
+}
+
+fn default_paper_mm() -> u32 {
+    80
+}
+fn default_text_mode() -> kiosk_printer::doc::TextMode {
+    kiosk_printer::doc::TextMode::Raster
+}
+fn default_qr_mode() -> kiosk_printer::doc::QrMode {
+    kiosk_printer::doc::QrMode::Raster
+}
+fn default_progress_url() -> String {
+    crate::receipt::DEFAULT_PROGRESS_URL.to_string()
+}
+
+impl PrinterSection {
+    /// The printer's profile; the paper width is checked by `config check`.
+    pub fn profile(&self) -> kiosk_printer::doc::Profile {
+        kiosk_printer::doc::Profile {
+            dots: kiosk_printer::doc::Profile::dots_for_paper(self.paper_mm).unwrap_or(576),
+            text: self.text,
+            qr: self.qr,
+        }
+    }
 }
 
 impl Default for PrinterSection {
@@ -311,6 +347,10 @@ impl Default for PrinterSection {
             kind: PrinterKind::None,
             spool: None,
             addr: None,
+            paper_mm: default_paper_mm(),
+            text: default_text_mode(),
+            qr: default_qr_mode(),
+            progress_url: default_progress_url(),
         }
     }
 }
@@ -480,6 +520,18 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
         bad(
             "devices.idcard.poll_ms",
             format!("{} is outside 20..=5000 ms", dev.idcard.poll_ms),
+        );
+    }
+    if kiosk_printer::doc::Profile::dots_for_paper(dev.printer.paper_mm).is_none() {
+        bad(
+            "devices.printer.paper_mm",
+            format!("{} is not 58 or 80", dev.printer.paper_mm),
+        );
+    }
+    if !dev.printer.progress_url.contains("{no}") {
+        bad(
+            "devices.printer.progress_url",
+            "needs {no} where the number goes".into(),
         );
     }
     if dev.printer.kind == PrinterKind::Tcp {

@@ -15,6 +15,8 @@ use kiosk::KioskWindow;
 use kiosk_core::{DisplayMode, Millis, Session};
 use slint::ComponentHandle;
 
+mod printer_cli;
+
 #[derive(Parser)]
 #[command(
     name = "kiosk",
@@ -107,6 +109,11 @@ enum DeviceCmd {
     Idcard {
         #[command(subcommand)]
         cmd: IdcardCmd,
+    },
+    /// The receipt printer (ESC/POS).
+    Printer {
+        #[command(subcommand)]
+        cmd: printer_cli::PrinterCmd,
     },
 }
 
@@ -284,6 +291,10 @@ fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
 fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         DeviceCmd::Idcard { cmd } => idcard::run(cmd),
+        DeviceCmd::Printer { cmd } => match load(cli) {
+            Ok(cfg) => printer_cli::run(&cfg, cmd),
+            Err(code) => Ok(code),
+        },
         DeviceCmd::Status { json } => {
             let cfg = match load(cli) {
                 Ok(c) => c,

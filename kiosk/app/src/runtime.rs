@@ -28,6 +28,8 @@ pub struct Devices {
     pub reader_error: Option<String>,
     pub camera: Option<kiosk_camera::Camera>,
     pub printer: Option<kiosk_printer::Printer>,
+    /// How slips are laid out for that printer.
+    pub slips: crate::receipt::Slips,
     pub ticket: kiosk_ticket::TicketDispenser,
 }
 
@@ -46,6 +48,37 @@ fn start_reader_sim(cfg: &Config) -> anyhow::Result<kiosk_idcard::sim::SimHandle
     sc.card = Some(card);
     sc.placement = sim::Placement::AfterPolling(Duration::from_millis(d.present_after_ms));
     sim::start(sc).context("starting the ID-card simulator on a pty")
+}
+
+/// The receipt printer the configuration names, if any.
+pub fn open_printer(cfg: &Config) -> Option<kiosk_printer::Printer> {
+    let d = &cfg.raw.devices;
+    match d.printer.kind {
+        PrinterKind::None => None,
+        PrinterKind::Simulated => {
+            let spool = d
+                .printer
+                .spool
+                .as_ref()
+                .map(|p| cfg.resolve(p))
+                .unwrap_or_else(|| cfg.data_dir.join("spool"));
+            Some(kiosk_printer::Printer::spool_with_pictures(
+                spool,
+                d.printer.profile().dots,
+            ))
+        }
+        PrinterKind::Tcp => d
+            .printer
+            .addr
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .map(|addr| {
+                kiosk_printer::Printer::net(kiosk_printer::net::NetPrinter::new(
+                    addr,
+                    cfg.data_dir.join("print-queue"),
+                ))
+            }),
+    }
 }
 
 impl Devices {
@@ -138,30 +171,7 @@ impl Devices {
                 ),
             )
         });
-        let printer = match d.printer.kind {
-            PrinterKind::None => None,
-            PrinterKind::Simulated => {
-                let spool = d
-                    .printer
-                    .spool
-                    .as_ref()
-                    .map(|p| cfg.resolve(p))
-                    .unwrap_or_else(|| cfg.data_dir.join("spool"));
-                Some(kiosk_printer::Printer::spool(spool))
-            }
-            PrinterKind::Tcp => {
-                d.printer
-                    .addr
-                    .as_deref()
-                    .and_then(|a| a.parse().ok())
-                    .map(|addr| {
-                        kiosk_printer::Printer::net(kiosk_printer::net::NetPrinter::new(
-                            addr,
-                            cfg.data_dir.join("print-queue"),
-                        ))
-                    })
-            }
-        };
+        let printer = open_printer(cfg);
         let ticket = match d.ticket.kind {
             DeviceMode::Simulated => kiosk_ticket::TicketDispenser::simulated(),
             DeviceMode::None => kiosk_ticket::TicketDispenser::absent(),
@@ -172,6 +182,10 @@ impl Devices {
             reader_error,
             camera,
             printer,
+            slips: crate::receipt::Slips {
+                profile: d.printer.profile(),
+                progress_url: d.printer.progress_url.clone(),
+            },
             ticket,
         }
     }
@@ -467,11 +481,26 @@ impl Executor for Runtime {
             }
             Effect::Submit(app) => self.submit(app),
             Effect::PrintReceipt(r) => {
-                let job = crate::receipt::escpos(r, &self.terminal_name);
-                let (printer, tx) = (self.devices.printer.clone(), self.tx.clone());
+                let doc = crate::receipt::receipt_doc(
+                    r,
+                    &self.terminal_name,
+                    &self.devices.slips.progress_url,
+                );
+                let (devices, tx) = (self.devices.clone(), self.tx.clone());
                 let name = format!("receipt-{}", r.reference);
+                // Drawn and sent off the UI thread.
                 self.rt.spawn_blocking(move || {
-                    let res = match printer.as_ref().map(|p| p.print(&name, &job)) {
+                    let job = match devices.slips.encode(&doc) {
+                        Ok(job) => job,
+                        Err(e) => {
+                            tracing::error!(error = %e, "receipt not drawn");
+                            let _ = tx.send(Msg::Printed(Err(
+                                "打印机暂不可用，请凭申请编号到窗口领取回执".to_string(),
+                            )));
+                            return;
+                        }
+                    };
+                    let res = match devices.printer.as_ref().map(|p| p.print(&name, &job)) {
                         Some(Ok(_)) => Ok("回执已打印，请从出纸口取走。".to_string()),
                         Some(Err(e)) => {
                             tracing::error!(error = %e, "receipt not printed");
