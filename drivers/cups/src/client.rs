@@ -365,6 +365,16 @@ pub struct CupsPrinter {
     pub user: String,
 }
 
+/// `job-name` is of syntax name(MAX), at most 255 octets (RFC 8011 §5.1.3);
+/// longer names are cut at a character boundary.
+fn clip_name(name: &str) -> &str {
+    let mut end = name.len().min(255);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
 static REQUEST_ID: AtomicU32 = AtomicU32::new(1);
 
 fn next_request_id() -> u32 {
@@ -574,6 +584,7 @@ impl CupsPrinter {
     /// job was not accepted (see [`CupsError::may_have_printed`] for the one
     /// exception) and the caller keeps `pdf`.
     pub fn print_pdf(&self, job_name: &str, pdf: &[u8]) -> Result<i32, CupsError> {
+        let job_name = clip_name(job_name);
         let req = Request::print_job(
             next_request_id(),
             &self.printer_uri,
@@ -698,6 +709,14 @@ mod tests {
             assert!(e.to_string().contains(bad), "{e}");
             assert!(!e.citizen_message().is_empty());
         }
+    }
+
+    #[test]
+    fn long_job_names_are_cut_to_255_octets_on_a_character() {
+        let long = "申".repeat(100); // 300 octets
+        let c = clip_name(&long);
+        assert_eq!(c.len(), 255);
+        assert_eq!(clip_name("short"), "short");
     }
 
     fn st(state: PrinterState, accepting: bool, reasons: &[&str]) -> PrinterStatus {

@@ -189,6 +189,17 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn random_replies_never_panic(b in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = read(&b);
+            let mut framed = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            framed.extend_from_slice(&b);
+            let _ = read(&framed);
+        }
+    }
 
     fn read(b: &[u8]) -> Result<HttpResponse, HttpError> {
         read_response(&mut std::io::BufReader::new(b))
