@@ -27,9 +27,9 @@ pub mod op {
     pub const GET_JOBS: u16 = 0x000A;
     /// RFC 8011 §4.2.5.
     pub const GET_PRINTER_ATTRIBUTES: u16 = 0x000B;
-    /// RFC 8011 §4.2.8.
+    /// RFC 8011 §4.2.7.
     pub const PAUSE_PRINTER: u16 = 0x0010;
-    /// RFC 8011 §4.2.9.
+    /// RFC 8011 §4.2.8.
     pub const RESUME_PRINTER: u16 = 0x0011;
 }
 
@@ -435,7 +435,7 @@ impl Request {
             .requested(attrs)
     }
 
-    /// Pause-Printer / Resume-Printer (RFC 8011 §4.2.8, §4.2.9).
+    /// Pause-Printer / Resume-Printer (RFC 8011 §4.2.7, §4.2.8).
     pub fn set_paused(request_id: u32, printer_uri: &str, user: &str, paused: bool) -> Self {
         let op = if paused {
             op::PAUSE_PRINTER
