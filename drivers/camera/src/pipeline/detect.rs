@@ -25,21 +25,24 @@ impl Drop for Gray {
 /// Box-averages `y` by an integer factor so that the longest side is at most
 /// [`DETECT_SIDE`]; returns the copy and the factor.
 pub fn downscale(y: &Plane) -> (Gray, usize) {
-    let f = y.w.max(y.h).div_ceil(DETECT_SIDE).max(1);
+    let f = y.w.max(y.h).div_ceil(DETECT_SIDE).clamp(1, 64);
     let (sw, sh) = (y.w / f, y.h / f);
     let mut px = vec![0u8; sw * sh];
-    let mut acc = vec![0u32; sw];
+    // Rows are summed column-wise first (a plain add loop the compiler vectorises),
+    // then each run of f columns; f ≤ 64 keeps the u16 sums from overflowing.
+    let mut cols = vec![0u16; sw * f];
     let div = (f * f) as u32;
     for sy in 0..sh {
-        acc.iter_mut().for_each(|a| *a = 0);
+        cols.iter_mut().for_each(|a| *a = 0);
         for r in 0..f {
             let row = &y.data[(sy * f + r) * y.w..][..sw * f];
-            for (a, chunk) in acc.iter_mut().zip(row.chunks_exact(f)) {
-                *a += chunk.iter().map(|&v| u32::from(v)).sum::<u32>();
+            for (a, &v) in cols.iter_mut().zip(row) {
+                *a += u16::from(v);
             }
         }
-        for (o, a) in px[sy * sw..][..sw].iter_mut().zip(&acc) {
-            *o = ((a + div / 2) / div) as u8;
+        for (o, chunk) in px[sy * sw..][..sw].iter_mut().zip(cols.chunks_exact(f)) {
+            let s: u32 = chunk.iter().map(|&v| u32::from(v)).sum();
+            *o = ((s + div / 2) / div) as u8;
         }
     }
     (Gray { w: sw, h: sh, px }, f)

@@ -84,24 +84,39 @@ impl Gains {
         Gains { bw, bh, block, g }
     }
 
-    /// Gains along one row of a plane whose pixel `i` sits at luma position `i·step + off`.
-    fn row(&self, out: &mut [u16], ly: f32, step: f32, off: f32) {
+    /// Gains (8.8 fixed point) along one row of a plane whose pixel `i` sits at luma
+    /// position `(i + 0.5)·step`, row centre at luma `ly`: bilinear between block centres,
+    /// filled span by span with a constant step (no per-pixel search).
+    fn row(&self, out: &mut [u16], ly: f32, step: f32, line: &mut Vec<f32>) {
         let b = self.block as f32;
         let gy = (ly / b - 0.5).clamp(0.0, (self.bh - 1) as f32);
-        let y0 = (gy as usize).min(self.bh.saturating_sub(2));
+        let y0 = (gy as usize).min(self.bh - 1);
         let y1 = (y0 + 1).min(self.bh - 1);
         let fy = gy - y0 as f32;
-        for (i, o) in out.iter_mut().enumerate() {
-            let lx = i as f32 * step + off;
-            let gx = (lx / b - 0.5).clamp(0.0, (self.bw - 1) as f32);
-            let x0 = (gx as usize).min(self.bw.saturating_sub(2));
-            let x1 = (x0 + 1).min(self.bw - 1);
-            let fx = gx - x0 as f32;
-            let at = |x: usize, y: usize| self.g[y * self.bw + x];
-            let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
-            let bot = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
-            *o = ((top * (1.0 - fy) + bot * fy) * 256.0) as u16;
+        line.clear();
+        line.extend((0..self.bw).map(|x| {
+            (self.g[y0 * self.bw + x] * (1.0 - fy) + self.g[y1 * self.bw + x] * fy) * 256.0
+        }));
+        // Block k's centre is at luma (k + 0.5)·b, i.e. plane pixel (k + 0.5)·b/step − 0.5.
+        let centre = |k: usize| (k as f32 + 0.5) * b / step - 0.5;
+        let n = out.len();
+        let mut i = 0usize;
+        // Left of the first centre: constant.
+        while i < n && (i as f32) < centre(0) {
+            out[i] = line[0] as u16;
+            i += 1;
         }
+        for k in 0..self.bw.saturating_sub(1) {
+            let (c0, c1) = (centre(k), centre(k + 1));
+            let (g0, g1) = (line[k], line[k + 1]);
+            let slope = (g1 - g0) / (c1 - c0);
+            while i < n && (i as f32) < c1 {
+                out[i] = (g0 + (i as f32 - c0) * slope) as u16;
+                i += 1;
+            }
+        }
+        let last = line[self.bw - 1] as u16;
+        out[i.min(n)..].iter_mut().for_each(|o| *o = last);
     }
 }
 
@@ -116,8 +131,9 @@ pub fn flatten(p: &mut Planes, block: usize, page: (usize, usize)) {
     let gains = Gains::estimate(&p.y, block.max(2), page);
     let w = p.y.w;
     let mut grow = vec![0u16; w];
+    let mut line = Vec::with_capacity(gains.bw);
     for (r, row) in p.y.data.chunks_exact_mut(w).enumerate() {
-        gains.row(&mut grow, r as f32 + 0.5, 1.0, 0.5);
+        gains.row(&mut grow, r as f32 + 0.5, 1.0, &mut line);
         for (v, &g) in row.iter_mut().zip(&grow) {
             *v = ((u32::from(*v) * u32::from(g)) >> 8).min(255) as u8;
         }
@@ -127,7 +143,7 @@ pub fn flatten(p: &mut Planes, block: usize, page: (usize, usize)) {
         let (sx, sy) = (yw / c.w as f32, yh / c.h as f32);
         let mut crow = vec![0u16; c.w];
         for (r, row) in c.data.chunks_exact_mut(c.w).enumerate() {
-            gains.row(&mut crow, (r as f32 + 0.5) * sy, sx, 0.5 * sx);
+            gains.row(&mut crow, (r as f32 + 0.5) * sy, sx, &mut line);
             for (v, &g) in row.iter_mut().zip(&crow) {
                 let d = ((i32::from(*v) - 128) * i32::from(g)) >> 8;
                 *v = (d + 128).clamp(0, 255) as u8;

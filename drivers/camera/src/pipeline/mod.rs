@@ -431,13 +431,12 @@ pub fn id_card_copy(front: &[u8], back: &[u8], opts: &ScanOptions) -> Result<Pag
         let x0 = ((pw - w) / 2) & !1;
         let y0 = ((ph as f64 * top_frac) as usize).min(ph - h) & !1;
         blit(&card.y, &mut page.y, x0, y0);
-        match (&card.cb, &card.cr, page.cb.as_mut(), page.cr.as_mut()) {
-            (Some(b), Some(r), Some(pb), Some(pr)) => {
-                let (sx, sy) = (w.div_ceil(b.w).max(1), h.div_ceil(b.h).max(1));
-                blit_resampled(b, pb, x0, y0, sx, sy, w, h);
-                blit_resampled(r, pr, x0, y0, sx, sy, w, h);
-            }
-            _ => {}
+        if let (Some(b), Some(r), Some(pb), Some(pr)) =
+            (&card.cb, &card.cr, page.cb.as_mut(), page.cr.as_mut())
+        {
+            let (sx, sy) = (w.div_ceil(b.w).max(1), h.div_ceil(b.h).max(1));
+            blit_resampled(b, pb, x0, y0, sx, sy, w, h);
+            blit_resampled(r, pr, x0, y0, sx, sy, w, h);
         }
     }
     let jpeg = tj::encode_planes(&page, opts.jpeg_quality, None)?;
