@@ -2,7 +2,8 @@
 //! sample per millimetre (block means, a max filter that removes text strokes, a box
 //! blur twice ≈ Gaussian), and every pixel is divided by it, upsampled bilinearly. The
 //! division maps paper to white; chroma is scaled by the same gain, which is what
-//! dividing R, G and B by a neutral background does.
+//! dividing R, G and B by a neutral background does, after the paper's own colour cast
+//! is taken out.
 
 use crate::tj::{Plane, Planes};
 
@@ -120,6 +121,28 @@ impl Gains {
     }
 }
 
+/// The chroma value of the paper: the mean over sampled pixels whose flattened luma is
+/// white. Subtracting it removes the colour cast of the light (a warm lamp makes paper
+/// yellowish) along with its unevenness. 128 (neutral) when too little paper is seen.
+fn paper_chroma(y: &Plane, c: &Plane, (pw, ph): (usize, usize)) -> i32 {
+    let (sx, sy) = (y.w / c.w.max(1), y.h / c.h.max(1));
+    let (mut sum, mut n) = (0i64, 0i64);
+    for cy in (0..c.h).step_by(4) {
+        for cx in (0..c.w).step_by(4) {
+            let (lx, ly) = (cx * sx, cy * sy);
+            if lx < pw && ly < ph && y.data[ly * y.w + lx] >= 250 {
+                sum += i64::from(c.data[cy * c.w + cx]);
+                n += 1;
+            }
+        }
+    }
+    if n < 64 {
+        128
+    } else {
+        (sum / n) as i32
+    }
+}
+
 /// Divides the planes by their estimated background, in place. `block` is the estimate's
 /// sample spacing in luma pixels (about 1 mm). The background is estimated on the
 /// `page` (width, height) part of the planes only; alignment padding beyond it is
@@ -139,13 +162,15 @@ pub fn flatten(p: &mut Planes, block: usize, page: (usize, usize)) {
         }
     }
     let (yw, yh) = (p.y.w as f32, p.y.h as f32);
+    let y = &p.y;
     for c in [p.cb.as_mut(), p.cr.as_mut()].into_iter().flatten() {
         let (sx, sy) = (yw / c.w as f32, yh / c.h as f32);
+        let paper = paper_chroma(y, c, page);
         let mut crow = vec![0u16; c.w];
         for (r, row) in c.data.chunks_exact_mut(c.w).enumerate() {
             gains.row(&mut crow, (r as f32 + 0.5) * sy, sx, &mut line);
             for (v, &g) in row.iter_mut().zip(&crow) {
-                let d = ((i32::from(*v) - 128) * i32::from(g)) >> 8;
+                let d = ((i32::from(*v) - paper) * i32::from(g)) >> 8;
                 *v = (d + 128).clamp(0, 255) as u8;
             }
         }

@@ -108,7 +108,24 @@ impl std::fmt::Debug for Scan {
     }
 }
 
+/// What `kiosk device camera scan --json` prints:
+/// `{"corners": [[x,y],[x,y],[x,y],[x,y]], "ms": {"decode": …, "total": …}}`.
+/// Corners clockwise from top-left in input pixels (`null` if none); no pixel data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub corners: Option<[[f32; 2]; 4]>,
+    pub ms: StageTimes,
+}
+
 impl Scan {
+    /// The corners and timings, for the CLI's `--json` (serialise with serde_json).
+    pub fn report(&self) -> ScanReport {
+        ScanReport {
+            corners: self.corners,
+            ms: self.ms,
+        }
+    }
+
     /// The scan as a page for [`crate::pdf::pdf_from_pages`].
     pub fn into_page(self) -> PageJpeg {
         PageJpeg {
