@@ -26,6 +26,7 @@ const STATE_ATTRS: &[&str] = &[
 ];
 const JOB_ATTRS: &[&str] = &[
     "job-id",
+    "job-name",
     "job-state",
     "job-state-reasons",
     "job-state-message",
@@ -343,9 +344,51 @@ impl JobState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobStatus {
     pub id: i32,
+    /// `job-name` as CUPS keeps it.
+    pub name: String,
     pub state: JobState,
     pub reasons: Vec<String>,
     pub message: String,
+}
+
+fn keywords(g: &ipp::Group, name: &str) -> Vec<String> {
+    g.get(name)
+        .map(|a| {
+            a.values
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|s| *s != "none")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn first_str(g: &ipp::Group, name: &str) -> String {
+    g.get(name)
+        .and_then(|a| a.values.first())
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+impl JobStatus {
+    /// From one job attributes group; `None` without a job-state. A missing
+    /// job-id is 0.
+    fn from_group(g: &ipp::Group) -> Option<Self> {
+        let int = |n: &str| {
+            g.get(n)
+                .and_then(|a| a.values.first())
+                .and_then(Value::as_int)
+        };
+        Some(JobStatus {
+            id: int("job-id").unwrap_or(0),
+            name: first_str(g, "job-name"),
+            state: JobState::from_enum(int("job-state")?),
+            reasons: keywords(g, "job-state-reasons"),
+            message: first_str(g, "job-state-message"),
+        })
+    }
 }
 
 /// One CUPS queue.
@@ -607,37 +650,56 @@ impl CupsPrinter {
 
     /// One job's state.
     pub fn job_state(&self, job_id: i32) -> Result<JobStatus, CupsError> {
+        // As the job's owner: CUPS hides job-name from others (its default
+        // JobPrivateValues), and an unauthenticated request is whoever
+        // requesting-user-name says.
         let req =
-            Request::get_job_attributes(next_request_id(), &self.printer_uri, job_id, JOB_ATTRS);
+            Request::get_job_attributes(next_request_id(), &self.printer_uri, job_id, JOB_ATTRS)
+                .operation_attr("requesting-user-name", Value::Name(self.user.clone()));
         let resp = self.call("Get-Job-Attributes", &req)?;
-        let state = resp
-            .value(group::JOB, "job-state")
-            .and_then(Value::as_int)
-            .ok_or_else(|| CupsError::Protocol {
-                uri: self.uri.clone(),
-                operation: "Get-Job-Attributes",
-                reason: "no job-state in the answer".into(),
+        let g = resp
+            .groups
+            .iter()
+            .find(|g| g.tag == group::JOB)
+            .ok_or_else(|| {
+                self.protocol("Get-Job-Attributes", "no job attributes in the answer")
             })?;
-        Ok(JobStatus {
-            id: job_id,
-            state: JobState::from_enum(state),
-            reasons: resp
-                .attr(group::JOB, "job-state-reasons")
-                .map(|a| {
-                    a.values
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .filter(|s| *s != "none")
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            message: resp
-                .value(group::JOB, "job-state-message")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-        })
+        let mut st = JobStatus::from_group(g)
+            .ok_or_else(|| self.protocol("Get-Job-Attributes", "no job-state in the answer"))?;
+        st.id = job_id;
+        Ok(st)
+    }
+
+    /// The queue's jobs (Get-Jobs): `completed` true for the finished ones
+    /// (as long as CUPS keeps their history), false for those still to print.
+    /// After an error that [`CupsError::may_have_printed`], a job of the same
+    /// name here tells whether CUPS took it.
+    pub fn jobs(&self, completed: bool) -> Result<Vec<JobStatus>, CupsError> {
+        let which = if completed {
+            "completed"
+        } else {
+            "not-completed"
+        };
+        let req = Request::get_jobs(next_request_id(), &self.printer_uri, which, JOB_ATTRS)
+            .operation_attr("requesting-user-name", Value::Name(self.user.clone()));
+        let resp = self.call("Get-Jobs", &req)?;
+        resp.groups
+            .iter()
+            .filter(|g| g.tag == group::JOB)
+            .map(|g| {
+                JobStatus::from_group(g)
+                    .filter(|j| j.id > 0)
+                    .ok_or_else(|| self.protocol("Get-Jobs", "a job without job-id or job-state"))
+            })
+            .collect()
+    }
+
+    fn protocol(&self, operation: &'static str, reason: &str) -> CupsError {
+        CupsError::Protocol {
+            uri: self.uri.clone(),
+            operation,
+            reason: reason.to_string(),
+        }
     }
 
     /// Polls the job until it is completed, canceled or aborted, at most

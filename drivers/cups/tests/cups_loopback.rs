@@ -111,7 +111,18 @@ fn a_two_page_form_prints_and_lands_in_the_queue_file_byte_for_byte() {
     assert!(id > 0);
     let done = p.wait_for_job(id, Duration::from_secs(30)).unwrap();
     assert_eq!(done.state, JobState::Completed, "{done:?}");
-    assert_eq!(p.job_state(id).unwrap().state, JobState::Completed);
+    let st = p.job_state(id).unwrap();
+    assert_eq!(
+        (st.state, st.name.as_str()),
+        (JobState::Completed, "申请表 HN-2026-000123")
+    );
+    // Get-Jobs lists it among the completed, not among those still to print.
+    assert!(p
+        .jobs(true)
+        .unwrap()
+        .iter()
+        .any(|j| j.id == id && j.name == st.name));
+    assert!(p.jobs(false).unwrap().iter().all(|j| j.id != id));
     let landed =
         std::fs::read(&s.out).unwrap_or_else(|e| panic!("queue output {}: {e}", s.out.display()));
     assert!(
@@ -147,6 +158,11 @@ fn a_paused_queue_reports_offline_and_keeps_the_job_until_resumed() {
     std::thread::sleep(Duration::from_millis(300));
     let held = p.job_state(id).unwrap();
     assert_eq!(held.state, JobState::Pending, "{held:?}");
+    assert!(p
+        .jobs(false)
+        .unwrap()
+        .iter()
+        .any(|j| j.id == id && j.name == "paused"));
     assert!(!s.out.exists(), "nothing printed while paused");
 
     p.set_paused(false).unwrap();
