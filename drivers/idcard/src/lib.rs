@@ -14,7 +14,10 @@ pub mod driver;
 pub mod reader;
 pub mod sim;
 pub mod text;
-pub mod transport;
+/// The shared transports (moved to `kiosk-device`, re-exported for this crate's users).
+pub mod transport {
+    pub use kiosk_device::transport::*;
+}
 pub mod wlt;
 
 pub use card::{CardType, IdCard};

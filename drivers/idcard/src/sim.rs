@@ -7,7 +7,6 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -19,7 +18,7 @@ use crate::codec::{
     encode_read, encode_reply, parse_command, CardBlocks, Command, FrameDecoder, Status,
 };
 use crate::text::encode_text;
-use crate::transport::{configure, wait_readable};
+use crate::transport::{open_pty, wait_readable, Pty};
 
 /// A fault the next reply (or the link) suffers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,38 +144,6 @@ impl Drop for SimHandle {
         }
         let _ = std::fs::remove_file(&self.link);
     }
-}
-
-struct Pty {
-    master: File,
-    /// Held open so the master never sees a hang-up while the driver reconnects.
-    _slave: OwnedFd,
-}
-
-fn open_pty(link: &Path, baud: u32) -> io::Result<Pty> {
-    let pty = nix::pty::openpty(None, None)?;
-    let rate = match baud {
-        9600 => nix::sys::termios::BaudRate::B9600,
-        19200 => nix::sys::termios::BaudRate::B19200,
-        38400 => nix::sys::termios::BaudRate::B38400,
-        57600 => nix::sys::termios::BaudRate::B57600,
-        _ => nix::sys::termios::BaudRate::B115200,
-    };
-    // Raw on both ends: no echo, no line editing, no CR/LF translation.
-    configure(&pty.slave, rate)?;
-    configure(&pty.master, rate)?;
-    let name = nix::unistd::ttyname(&pty.slave)?;
-    let _ = std::fs::remove_file(link);
-    std::os::unix::fs::symlink(&name, link)?;
-    let master = File::from(pty.master);
-    nix::fcntl::fcntl(
-        &master,
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    )?;
-    Ok(Pty {
-        master,
-        _slave: pty.slave,
-    })
 }
 
 /// Starts a simulator; the pty is ready (symlink in place) when this returns.

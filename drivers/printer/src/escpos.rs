@@ -85,8 +85,9 @@ impl Job {
                 (rows & 0xff) as u8,
                 (rows >> 8) as u8,
             ]);
-            self.buf
-                .extend(canvas.pack_rows(top, rows, RASTER_THRESHOLD));
+            let mut data = canvas.pack_rows(top, rows, RASTER_THRESHOLD);
+            defuse_realtime(&mut data);
+            self.buf.extend(data);
             top += rows;
         }
         self
@@ -136,6 +137,18 @@ impl Job {
     }
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
+    }
+}
+
+/// A printer acts on `DLE EOT n` (`10 04 01..04`) wherever it appears, even
+/// inside image data (Epson's reference warns of exactly this), and would answer
+/// a status byte the host never asked for. Such a pattern in raster bytes loses
+/// one dot instead: `04` becomes `00`.
+fn defuse_realtime(data: &mut [u8]) {
+    for i in 0..data.len().saturating_sub(2) {
+        if data[i] == 0x10 && data[i + 1] == 0x04 && (1..=4).contains(&data[i + 2]) {
+            data[i + 1] = 0x00;
+        }
     }
 }
 
@@ -444,6 +457,19 @@ pub fn text_of(job: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raster_never_carries_a_realtime_status_request() {
+        // Row bytes 10 04 02 (a DLE EOT 2 pattern) drawn as dots.
+        let mut c = Canvas::new(24, 1);
+        for x in [3, 13] {
+            c.put(x, 0, 255);
+        }
+        c.put(22, 0, 255);
+        let job = Job::new().raster(&c).bytes();
+        assert_eq!(&job[4..12], &[0x1d, 0x76, 0x30, 0x00, 3, 0, 1, 0]);
+        assert_eq!(&job[12..], &[0x10, 0x00, 0x02], "one dot lost, no DLE EOT");
+    }
 
     #[test]
     fn builds_exact_bytes() {

@@ -3,8 +3,8 @@
 //! [`escpos`] builds job bytes (pure, tested byte for byte). [`Printer`] is the
 //! handle the kiosk prints through; the simulated printer behind it spools each
 //! job to a folder as a file, written atomically so a job is either whole or not
-//! there. [`status`] reduces `DLE EOT` real-time status; [`net`] prints over TCP
-//! 9100 with status between chunks and a reprint queue; [`sim`] is a loopback
+//! there. [`status`] reduces `DLE EOT` real-time status; [`link`] prints over TCP
+//! 9100, serial, USB or a device file, with status between chunks and a reprint queue; [`sim`] is a loopback
 //! printer that answers status and runs out of paper on demand. [`raster`]
 //! draws text with the bundled fonts; [`doc`] lays out a slip and encodes it
 //! for a printer profile; [`paper`] is the simulator's renderer (ESC/POS stream
@@ -12,7 +12,7 @@
 
 pub mod doc;
 pub mod escpos;
-pub mod net;
+pub mod link;
 pub mod paper;
 pub mod raster;
 pub mod sim;
@@ -32,14 +32,14 @@ pub enum PrintError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Net(#[from] net::NetError),
+    Link(#[from] link::LinkError),
 }
 
 impl PrintError {
     pub fn citizen_message(&self) -> &'static str {
         match self {
             PrintError::Spool { .. } => "打印机暂不可用，请凭申请编号到窗口领取回执",
-            PrintError::Net(e) => e.citizen_message(),
+            PrintError::Link(e) => e.citizen_message(),
         }
     }
 }
@@ -83,7 +83,7 @@ enum Kind {
         dir: PathBuf,
         png_dots: Option<u32>,
     },
-    Net(net::NetPrinter),
+    Link(link::LinkPrinter),
 }
 
 /// The receipt printer the kiosk prints through.
@@ -115,9 +115,12 @@ impl Printer {
         }
     }
 
-    /// An ESC/POS printer on the network (TCP 9100), with its reprint queue.
-    pub fn net(p: net::NetPrinter) -> Self {
-        Printer { kind: Kind::Net(p) }
+    /// An ESC/POS printer on a link (TCP 9100, serial, USB, device file),
+    /// with its reprint queue.
+    pub fn linked(p: link::LinkPrinter) -> Self {
+        Printer {
+            kind: Kind::Link(p),
+        }
     }
 
     pub fn status(&self) -> DeviceStatus {
@@ -126,13 +129,21 @@ impl Printer {
                 Ok(()) => DeviceStatus::Ready,
                 Err(e) => DeviceStatus::Offline(format!("{}: {e}", dir.display())),
             },
-            Kind::Net(p) => {
+            Kind::Link(p) => {
                 let kept = p.pending().len();
                 match p.status() {
-                    Ok(s) if kept > 0 && s.can_print() => {
+                    Ok(Some(s)) if kept > 0 && s.can_print() => {
                         DeviceStatus::Warning(format!("{kept} 张凭条待补打"))
                     }
-                    Ok(s) => s.device_status(),
+                    Ok(Some(s)) => s.device_status(),
+                    Ok(None) if kept > 0 => DeviceStatus::Warning(format!(
+                        "{kept} 张凭条待补打（{} 无法回报状态）",
+                        p.link.describe()
+                    )),
+                    Ok(None) => DeviceStatus::Warning(format!(
+                        "状态未知：{} 无法回报状态",
+                        p.link.describe()
+                    )),
                     Err(e) => DeviceStatus::Offline(e.to_string()),
                 }
             }
@@ -143,7 +154,7 @@ impl Printer {
     pub fn state(&self) -> Result<Option<status::State>, PrintError> {
         match &self.kind {
             Kind::Spool { .. } => Ok(None),
-            Kind::Net(p) => Ok(Some(p.status()?)),
+            Kind::Link(p) => Ok(p.status()?),
         }
     }
 
@@ -151,7 +162,7 @@ impl Printer {
     pub fn pending_jobs(&self) -> usize {
         match &self.kind {
             Kind::Spool { .. } => 0,
-            Kind::Net(p) => p.pending().len(),
+            Kind::Link(p) => p.pending().len(),
         }
     }
 
@@ -160,7 +171,7 @@ impl Printer {
     pub fn print(&self, name: &str, job: &[u8]) -> Result<(), PrintError> {
         match &self.kind {
             Kind::Spool { .. } => self.spool_print(name, job).map(|_| ()),
-            Kind::Net(p) => Ok(p.print(name, job)?),
+            Kind::Link(p) => Ok(p.print(name, job)?),
         }
     }
 
@@ -169,8 +180,8 @@ impl Printer {
     pub fn reprint_pending(&self) -> Result<usize, PrintError> {
         match &self.kind {
             Kind::Spool { .. } => Ok(0),
-            Kind::Net(p) if p.pending().is_empty() => Ok(0),
-            Kind::Net(p) => Ok(p.reprint_pending()?),
+            Kind::Link(p) if p.pending().is_empty() => Ok(0),
+            Kind::Link(p) => Ok(p.reprint_pending()?),
         }
     }
 

@@ -1,10 +1,17 @@
 //! A simulated ESC/POS printer on a loopback TCP port (the way a network
-//! printer listens on 9100): it answers `DLE EOT n` in real time, takes the rest
-//! as paper, counts a job complete at its cut (`GS V`), and can run out of paper
-//! part-way, have its cover opened, or go offline.
+//! printer listens on 9100) or on a pseudo-terminal (a serial printer): it
+//! answers `DLE EOT n` in real time, as a printer does even inside other data,
+//! takes the rest as paper, counts a job complete at its cut (`GS V`, found by
+//! the decoder, so image bytes that happen to read `1D 56` do not end a job),
+//! and can run out of paper part-way, have its cover opened, or go offline.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+
+use kiosk_device::transport::{open_pty, Pty};
+
+use crate::escpos::{decode_one, Cmd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -18,6 +25,8 @@ struct Paper {
     /// Bytes of job data the roll still takes; `None` = endless.
     left: Option<usize>,
     current: Vec<u8>,
+    /// How much of `current` the decoder has taken apart.
+    decoded: usize,
     jobs: Vec<Vec<u8>>,
     /// Jobs cut short by a paper end (torn off by staff).
     torn: Vec<Vec<u8>>,
@@ -25,7 +34,8 @@ struct Paper {
 
 /// A running simulated printer; dropping it stops it.
 pub struct SimPrinter {
-    addr: SocketAddr,
+    addr: Option<SocketAddr>,
+    pty: Option<PathBuf>,
     paper: Arc<Mutex<Paper>>,
     stop: Arc<AtomicBool>,
     thread: Option<thread::JoinHandle<()>>,
@@ -54,15 +64,49 @@ impl SimPrinter {
                 }
             })?;
         Ok(SimPrinter {
-            addr,
+            addr: Some(addr),
+            pty: None,
             paper,
             stop,
             thread: Some(thread),
         })
     }
 
+    /// A printer on a pseudo-terminal at `baud`, with a symlink to it at `link`
+    /// (open it as the serial port of a printer).
+    pub fn start_serial(link: &Path, baud: u32) -> std::io::Result<SimPrinter> {
+        let pty = open_pty(link, baud)?;
+        let paper = Arc::new(Mutex::new(Paper::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, s) = (paper.clone(), stop.clone());
+        let thread = thread::Builder::new()
+            .name("escpos-sim-serial".into())
+            .spawn(move || {
+                // The slave stays open in `pty`, so the master never hangs up.
+                let Pty { master, .. } = &pty;
+                if let Ok(m) = master.try_clone() {
+                    serve(m, p, s);
+                }
+                drop(pty);
+            })?;
+        Ok(SimPrinter {
+            addr: None,
+            pty: Some(link.to_path_buf()),
+            paper,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The TCP address of a printer made by [`SimPrinter::start`]; a serial
+    /// one has none (its [`SimPrinter::pty`] is the way in).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn pty(&self) -> Option<&Path> {
+        self.pty.as_deref()
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Paper) -> R) -> R {
@@ -85,6 +129,7 @@ impl SimPrinter {
             }
             if !p.current.is_empty() {
                 let torn = std::mem::take(&mut p.current);
+                p.decoded = 0;
                 p.torn.push(torn);
             }
         });
@@ -119,8 +164,25 @@ fn state_of(p: &Paper) -> State {
     })
 }
 
-fn serve(mut conn: TcpStream, paper: Arc<Mutex<Paper>>, stop: Arc<AtomicBool>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_millis(50)));
+/// Cuts finished jobs off the front of what the paper took, by decoding it.
+fn take_jobs(p: &mut Paper) {
+    loop {
+        match decode_one(&p.current[p.decoded..]) {
+            Ok(Some((Cmd::Cut { .. }, n))) => {
+                let rest = p.current.split_off(p.decoded + n);
+                let job = std::mem::replace(&mut p.current, rest);
+                p.decoded = 0;
+                p.jobs.push(job);
+            }
+            Ok(Some((_, n))) => p.decoded += n,
+            Ok(None) => return,
+            // A printer skips what it cannot take apart; so does the simulator.
+            Err(_) => p.decoded += 1,
+        }
+    }
+}
+
+fn serve<C: Read + Write>(mut conn: C, paper: Arc<Mutex<Paper>>, stop: Arc<AtomicBool>) {
     let mut buf = [0u8; 1024];
     // Bytes of an unfinished DLE EOT sequence carried over between reads.
     let mut pending: Vec<u8> = Vec::new();
@@ -134,7 +196,8 @@ fn serve(mut conn: TcpStream, paper: Arc<Mutex<Paper>>, stop: Arc<AtomicBool>) {
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                continue
+                thread::sleep(Duration::from_millis(2));
+                continue;
             }
             Err(_) => return,
         };
@@ -177,12 +240,13 @@ fn serve(mut conn: TcpStream, paper: Arc<Mutex<Paper>>, stop: Arc<AtomicBool>) {
                 if take {
                     p.current.push(b);
                 }
-                let cur = &p.current;
-                if cur.len() >= 4 && cur[cur.len() - 4..cur.len() - 2] == [0x1d, 0x56] {
-                    let job = std::mem::take(&mut p.current);
-                    p.jobs.push(job);
-                }
             }
+        }
+        {
+            let mut p = paper
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            take_jobs(&mut p);
         }
         pending.drain(..i);
         if !replies.is_empty() && conn.write_all(&replies).is_err() {

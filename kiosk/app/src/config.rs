@@ -187,6 +187,12 @@ pub enum PrinterKind {
     Simulated,
     /// An ESC/POS printer on TCP (raw port 9100) with status and a reprint queue.
     Tcp,
+    /// On a serial port (`port`, `baud`).
+    Serial,
+    /// On USB bulk endpoints (`usb_vid`, `usb_pid`, `usb_interface`, `usb_ep_out`, `usb_ep_in`).
+    Usb,
+    /// A write-only device file (`device`, like /dev/usb/lp0): no status.
+    File,
     None,
 }
 
@@ -303,6 +309,25 @@ pub struct PrinterSection {
     /// Network printer ("tcp"): address of its raw port, like "192.168.1.50:9100".
     #[serde(default)]
     pub addr: Option<String>,
+    /// Serial printer: its port and speed.
+    #[serde(default)]
+    pub port: Option<PathBuf>,
+    #[serde(default = "d_printer_baud")]
+    pub baud: u32,
+    /// USB printer: vendor and product id, interface, bulk endpoints.
+    #[serde(default)]
+    pub usb_vid: Option<u16>,
+    #[serde(default)]
+    pub usb_pid: Option<u16>,
+    #[serde(default)]
+    pub usb_interface: u8,
+    #[serde(default = "d_printer_ep_out")]
+    pub usb_ep_out: u8,
+    #[serde(default = "d_ep_in")]
+    pub usb_ep_in: u8,
+    /// Device-file printer ("file").
+    #[serde(default)]
+    pub device: Option<PathBuf>,
     /// Paper width in mm: 58 (384 dots) or 80 (576 dots).
     #[serde(default = "default_paper_mm")]
     pub paper_mm: u32,
@@ -317,6 +342,12 @@ pub struct PrinterSection {
     pub progress_url: String,
 }
 
+fn d_printer_baud() -> u32 {
+    9600
+}
+fn d_printer_ep_out() -> u8 {
+    0x01
+}
 fn default_paper_mm() -> u32 {
     80
 }
@@ -347,6 +378,14 @@ impl Default for PrinterSection {
             kind: PrinterKind::None,
             spool: None,
             addr: None,
+            port: None,
+            baud: d_printer_baud(),
+            usb_vid: None,
+            usb_pid: None,
+            usb_interface: 0,
+            usb_ep_out: d_printer_ep_out(),
+            usb_ep_in: d_ep_in(),
+            device: None,
             paper_mm: default_paper_mm(),
             text: default_text_mode(),
             qr: default_qr_mode(),
@@ -548,36 +587,48 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
         }
     }
     if dev.idcard.kind == IdCardKind::Usb {
-        if dev.idcard.usb_vid.is_none() {
-            bad(
-                "devices.idcard.usb_vid",
-                "a USB reader needs its vendor id (like 0x0400)".into(),
+        let i = &dev.idcard;
+        check_usb(
+            "devices.idcard",
+            "reader",
+            (i.usb_vid, i.usb_pid, i.usb_ep_out, i.usb_ep_in),
+            &mut bad,
+        );
+    }
+    let pr = &dev.printer;
+    match pr.kind {
+        PrinterKind::Usb => {
+            check_usb(
+                "devices.printer",
+                "printer",
+                (pr.usb_vid, pr.usb_pid, pr.usb_ep_out, pr.usb_ep_in),
+                &mut bad,
             );
         }
-        if dev.idcard.usb_pid.is_none() {
+        PrinterKind::Serial => {
+            if pr.port.is_none() {
+                bad(
+                    "devices.printer.port",
+                    "a serial printer needs its port (like /dev/ttyS1)".into(),
+                );
+            }
+            if !kiosk_device::transport::BAUDS.contains(&pr.baud) {
+                bad(
+                    "devices.printer.baud",
+                    format!(
+                        "{} is not one of 9600, 19200, 38400, 57600, 115200",
+                        pr.baud
+                    ),
+                );
+            }
+        }
+        PrinterKind::File if pr.device.is_none() => {
             bad(
-                "devices.idcard.usb_pid",
-                "a USB reader needs its product id (like 0xc35a)".into(),
+                "devices.printer.device",
+                "a device-file printer needs its device (like /dev/usb/lp0)".into(),
             );
         }
-        if dev.idcard.usb_ep_in & 0x80 == 0 {
-            bad(
-                "devices.idcard.usb_ep_in",
-                format!(
-                    "{:#04x} is not an IN endpoint (bit 7 set, like 0x81)",
-                    dev.idcard.usb_ep_in
-                ),
-            );
-        }
-        if dev.idcard.usb_ep_out & 0x80 != 0 {
-            bad(
-                "devices.idcard.usb_ep_out",
-                format!(
-                    "{:#04x} is not an OUT endpoint (bit 7 clear, like 0x02)",
-                    dev.idcard.usb_ep_out
-                ),
-            );
-        }
+        _ => {}
     }
     if dev.idcard.kind == IdCardKind::Serial && dev.idcard.port.is_none() {
         bad(
@@ -857,5 +908,38 @@ mod tests {
         assert_eq!(k.line_of("item[1].id"), 6);
         assert_eq!(k.line_of("item[1].fields[1].kind"), 10);
         assert_eq!(k.line_of("item[0].fields[0].options"), 3);
+    }
+}
+
+/// Vendor and product id present, endpoints pointing the right way.
+fn check_usb(
+    section: &str,
+    what: &str,
+    (vid, pid, ep_out, ep_in): (Option<u16>, Option<u16>, u8, u8),
+    bad: &mut impl FnMut(&str, String),
+) {
+    if vid.is_none() {
+        bad(
+            &format!("{section}.usb_vid"),
+            format!("a USB {what} needs its vendor id (like 0x0400)"),
+        );
+    }
+    if pid.is_none() {
+        bad(
+            &format!("{section}.usb_pid"),
+            format!("a USB {what} needs its product id (like 0xc35a)"),
+        );
+    }
+    if ep_in & 0x80 == 0 {
+        bad(
+            &format!("{section}.usb_ep_in"),
+            format!("{ep_in:#04x} is not an IN endpoint (bit 7 set, like 0x81)"),
+        );
+    }
+    if ep_out & 0x80 != 0 {
+        bad(
+            &format!("{section}.usb_ep_out"),
+            format!("{ep_out:#04x} is not an OUT endpoint (bit 7 clear, like 0x02)"),
+        );
     }
 }

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use kiosk_printer::doc::{Doc, Profile, QrMode, TextMode};
 use kiosk_printer::escpos::Align;
-use kiosk_printer::net::NetPrinter;
+use kiosk_printer::link::{Link, LinkPrinter};
 use kiosk_printer::raster::Font;
 use kiosk_printer::Printer;
 
@@ -63,8 +63,14 @@ pub enum Slip {
 #[derive(Args)]
 pub struct Target {
     /// A network printer's raw port (HOST:PORT), instead of the configured printer.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "port")]
     addr: Option<String>,
+    /// A serial printer's port (like /dev/ttyS1), instead of the configured printer.
+    #[arg(long)]
+    port: Option<PathBuf>,
+    /// Serial speed with --port.
+    #[arg(long, default_value_t = 9600, requires = "port")]
+    baud: u32,
     /// Paper width in mm (58 or 80); default: the configured printer's.
     #[arg(long)]
     paper: Option<u32>,
@@ -116,17 +122,22 @@ fn settings(
         profile: Profile { dots, text, qr },
         progress_url: p.progress_url.clone(),
     };
-    let printer = match &t.addr {
-        Some(a) => {
+    let queue = config.data_dir.join("print-queue");
+    let printer = match (&t.addr, &t.port) {
+        (Some(a), _) => {
             let addr = a
                 .parse()
                 .map_err(|_| format!("--addr {a:?}: not an address like 192.168.1.50:9100"))?;
-            Some(Printer::net(NetPrinter::new(
-                addr,
-                config.data_dir.join("print-queue"),
-            )))
+            Some(Printer::linked(LinkPrinter::new(Link::Tcp(addr), queue)))
         }
-        None => kiosk::runtime::open_printer(config),
+        (None, Some(port)) => Some(Printer::linked(LinkPrinter::new(
+            Link::Serial {
+                path: port.clone(),
+                baud: t.baud,
+            },
+            queue,
+        ))),
+        (None, None) => kiosk::runtime::open_printer(config),
     };
     Ok((slips, printer))
 }
@@ -175,7 +186,7 @@ fn emit(
     if out.out.is_none() && out.png.is_none() {
         let Some(p) = printer else {
             return fail(
-                "no printer configured (devices.printer.kind) and no --addr, --out or --png given"
+                "no printer configured (devices.printer.kind) and no --addr, --port, --out or --png given"
                     .into(),
             );
         };
@@ -220,12 +231,18 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
             };
             let Some(p) = printer else {
                 return fail(
-                    "no printer configured (devices.printer.kind) and no --addr given".into(),
+                    "no printer configured (devices.printer.kind) and no --addr or --port given"
+                        .into(),
                 );
             };
             let (word, detail, ok) = match p.state() {
                 Ok(Some(s)) => (s.name(), s.citizen_message().to_string(), s.can_print()),
-                Ok(None) => ("ready", "spool printer".to_string(), true),
+                // A spool folder or a device file cannot say.
+                Ok(None) => (
+                    "unknown",
+                    "this printer cannot report its status".to_string(),
+                    true,
+                ),
                 Err(e) => ("offline", e.to_string(), false),
             };
             if *json {

@@ -67,17 +67,31 @@ pub fn open_printer(cfg: &Config) -> Option<kiosk_printer::Printer> {
                 d.printer.profile().dots,
             ))
         }
-        PrinterKind::Tcp => d
-            .printer
-            .addr
-            .as_deref()
-            .and_then(|a| a.parse().ok())
-            .map(|addr| {
-                kiosk_printer::Printer::net(kiosk_printer::net::NetPrinter::new(
-                    addr,
-                    cfg.data_dir.join("print-queue"),
-                ))
-            }),
+        PrinterKind::Tcp | PrinterKind::Serial | PrinterKind::Usb | PrinterKind::File => {
+            let p = &d.printer;
+            let link = match p.kind {
+                PrinterKind::Tcp => {
+                    kiosk_printer::link::Link::Tcp(p.addr.as_deref().and_then(|a| a.parse().ok())?)
+                }
+                PrinterKind::Serial => kiosk_printer::link::Link::Serial {
+                    path: cfg.resolve(p.port.as_deref()?),
+                    baud: p.baud,
+                },
+                PrinterKind::Usb => {
+                    kiosk_printer::link::Link::Usb(kiosk_device::transport::UsbAddress {
+                        vid: p.usb_vid?,
+                        pid: p.usb_pid?,
+                        interface: p.usb_interface,
+                        ep_out: p.usb_ep_out,
+                        ep_in: p.usb_ep_in,
+                    })
+                }
+                _ => kiosk_printer::link::Link::File(cfg.resolve(p.device.as_deref()?)),
+            };
+            Some(kiosk_printer::Printer::linked(
+                kiosk_printer::link::LinkPrinter::new(link, cfg.data_dir.join("print-queue")),
+            ))
+        }
     }
 }
 

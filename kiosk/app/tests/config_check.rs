@@ -299,6 +299,43 @@ fn a_network_printer_needs_a_valid_address() {
 }
 
 #[test]
+fn serial_usb_and_file_printers_need_their_port_ids_and_device() {
+    let cfg = edit(
+        &base_config(),
+        "[devices.printer]\nkind = \"simulated\"",
+        "[devices.printer]\nkind = \"serial\"\nbaud = 4800",
+    );
+    let head = line_of(&cfg, "[devices.printer]");
+    let baud = line_of(&cfg, "baud = 4800");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{head}: devices.printer.port: a serial printer needs its port (like /dev/ttyS1)"),
+        format!("kiosk.toml:{baud}: devices.printer.baud: 4800 is not one of 9600, 19200, 38400, 57600, 115200"),
+    ]);
+    let cfg = edit(
+        &base_config(),
+        "[devices.printer]\nkind = \"simulated\"",
+        "[devices.printer]\nkind = \"usb\"\nusb_vid = 0x0fe6\nusb_ep_in = 0x02",
+    );
+    let head = line_of(&cfg, "[devices.printer]");
+    let ep = line_of(&cfg, "usb_ep_in = 0x02");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{head}: devices.printer.usb_pid: a USB printer needs its product id (like 0xc35a)"),
+        format!("kiosk.toml:{ep}: devices.printer.usb_ep_in: 0x02 is not an IN endpoint (bit 7 set, like 0x81)"),
+    ]);
+    let cfg = edit(
+        &base_config(),
+        "[devices.printer]\nkind = \"simulated\"",
+        "[devices.printer]\nkind = \"file\"\npaper_mm = 76",
+    );
+    let head = line_of(&cfg, "[devices.printer]");
+    let paper = line_of(&cfg, "paper_mm = 76");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{paper}: devices.printer.paper_mm: 76 is not 58 or 80"),
+        format!("kiosk.toml:{head}: devices.printer.device: a device-file printer needs its device (like /dev/usb/lp0)"),
+    ]);
+}
+
+#[test]
 fn missing_catalog_file() {
     let cfg = base_config();
     let l = line_of(&cfg, "catalog =");

@@ -136,3 +136,37 @@ fn test_page_prints_on_the_network_printer_and_paper_out_keeps_it() {
         .count();
     assert_eq!(kept, 1);
 }
+
+#[test]
+fn a_serial_printer_answers_status_and_prints_the_sample_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyPRINTER");
+    let sim = SimPrinter::start_serial(&link, 19200).unwrap();
+    let port = link.to_str().unwrap();
+    let (code, out, err) = kiosk(
+        dir.path(),
+        &[
+            "device", "printer", "status", "--port", port, "--baud", "19200",
+        ],
+    );
+    assert_eq!((code, out.trim()), (0, "ready"), "{err}");
+    let (code, _, err) = kiosk(
+        dir.path(),
+        &[
+            "device", "printer", "receipt", "--sample", "--slip", "ticket", "--port", port,
+            "--baud", "19200", "--paper", "58",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let jobs = sim.jobs();
+    assert_eq!(jobs.len(), 1);
+    let font = kiosk_printer::raster::Font::shared().unwrap();
+    let paper = kiosk_printer::paper::render(&jobs[0], 384, &font).unwrap();
+    let img = image::GrayImage::from_fn(paper.width(), paper.height(), |x, y| {
+        image::Luma([255 - paper.at(x, y)])
+    });
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert!(grids[0].decode().unwrap().1.ends_with("no=A023"));
+}

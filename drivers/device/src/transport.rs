@@ -1,5 +1,6 @@
-//! Byte transports under the driver: a serial port (termios, raw 8N1) and, behind
-//! the same trait, anything else that moves bytes with a read deadline.
+//! Byte transports under the drivers: a serial port (termios, raw 8N1), USB bulk
+//! endpoints and, behind the same trait, anything else that moves bytes with a
+//! read deadline. Shared by the ID-card reader and the receipt printer.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::termios::{self, BaudRate, SetArg};
 
-/// What the driver needs from a link to the reader.
+/// What a driver needs from a link to its device.
 pub trait Transport: Send {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Reads what is available, waiting until `deadline` for the first byte.
@@ -23,7 +24,7 @@ pub trait Transport: Send {
     fn describe(&self) -> String;
 }
 
-/// Baud rates the reader supports (9600 to 115200; 115200 is the default).
+/// Baud rates the terminal's serial devices run at (9600 to 115200).
 pub const BAUDS: [u32; 5] = [9600, 19200, 38400, 57600, 115200];
 
 fn baud_rate(baud: u32) -> Option<BaudRate> {
@@ -65,7 +66,7 @@ impl Serial {
 }
 
 /// Raw mode, 8 data bits, no parity, 1 stop bit, no flow control, at `rate`.
-pub(crate) fn configure(fd: &impl AsFd, rate: BaudRate) -> io::Result<()> {
+pub fn configure(fd: &impl AsFd, rate: BaudRate) -> io::Result<()> {
     let mut t = termios::tcgetattr(fd)?;
     termios::cfmakeraw(&mut t);
     termios::cfsetspeed(&mut t, rate)?;
@@ -81,7 +82,7 @@ pub(crate) fn configure(fd: &impl AsFd, rate: BaudRate) -> io::Result<()> {
 }
 
 /// Waits until `fd` is readable or `deadline` passes. `Ok(false)` on timeout.
-pub(crate) fn wait_readable(fd: &impl AsFd, deadline: Instant) -> io::Result<bool> {
+pub fn wait_readable(fd: &impl AsFd, deadline: Instant) -> io::Result<bool> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let ms = left.as_millis().min(i32::MAX as u128) as i32;
@@ -172,7 +173,7 @@ impl Transport for Serial {
     }
 }
 
-/// Where a USB reader is: vendor and product id, the interface and its two bulk
+/// Where a USB device is: vendor and product id, the interface and its two bulk
 /// endpoints (from the terminal's configuration; vendors differ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UsbAddress {
@@ -183,7 +184,7 @@ pub struct UsbAddress {
     pub ep_in: u8,
 }
 
-/// A reader on USB bulk endpoints, speaking the same GA 467 frames.
+/// A device on USB bulk endpoints (the reader's GA 467 frames, the printer's ESC/POS).
 pub struct UsbBulk {
     handle: rusb::DeviceHandle<rusb::Context>,
     addr: UsbAddress,
@@ -268,4 +269,39 @@ impl Drop for UsbBulk {
     fn drop(&mut self) {
         let _ = self.handle.release_interface(self.addr.interface);
     }
+}
+
+/// The simulator's end of a pseudo-terminal; the driver opens the other end
+/// through a stable symlink exactly as it would open `/dev/ttyUSB0`.
+pub struct Pty {
+    pub master: File,
+    /// Held open so the master never sees a hang-up while the driver reconnects.
+    _slave: std::os::fd::OwnedFd,
+}
+
+/// A raw pty at `baud` with a symlink to its slave at `link`; the master is non-blocking.
+pub fn open_pty(link: &Path, baud: u32) -> io::Result<Pty> {
+    let pty = nix::pty::openpty(None, None)?;
+    let rate = match baud {
+        9600 => nix::sys::termios::BaudRate::B9600,
+        19200 => nix::sys::termios::BaudRate::B19200,
+        38400 => nix::sys::termios::BaudRate::B38400,
+        57600 => nix::sys::termios::BaudRate::B57600,
+        _ => nix::sys::termios::BaudRate::B115200,
+    };
+    // Raw on both ends: no echo, no line editing, no CR/LF translation.
+    configure(&pty.slave, rate)?;
+    configure(&pty.master, rate)?;
+    let name = nix::unistd::ttyname(&pty.slave)?;
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(&name, link)?;
+    let master = File::from(pty.master);
+    nix::fcntl::fcntl(
+        &master,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )?;
+    Ok(Pty {
+        master,
+        _slave: pty.slave,
+    })
 }
