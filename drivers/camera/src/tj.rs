@@ -430,11 +430,12 @@ pub fn encode_planes(
     };
     // Aligned to whole MCUs; planes already at least that big are used as they are.
     let (pw, ph) = (w.div_ceil(mw) * mw, h.div_ceil(mh) * mh);
-    let (pw, ph) = if p.y.w >= pw && p.y.h >= ph && p.y.w % mw == 0 && p.y.h % mh == 0 {
-        (p.y.w, p.y.h)
-    } else {
-        (pw, ph)
-    };
+    let (pw, ph) =
+        if p.y.w >= pw && p.y.h >= ph && p.y.w.is_multiple_of(mw) && p.y.h.is_multiple_of(mh) {
+            (p.y.w, p.y.h)
+        } else {
+            (pw, ph)
+        };
     let pad = |src: &Plane, w: usize, h: usize| -> Option<Plane> {
         if (src.w, src.h) == (w, h) {
             return None;
