@@ -5,7 +5,7 @@ Same steps as the Rust pipeline, with OpenCV's usual calls, on one thread:
 decode (imdecode) -> find the page on a ~1000 px copy (resize INTER_AREA, grey,
 Otsu threshold, findContours, approxPolyDP to a quad) -> warpPerspective to the
 target size (INTER_LINEAR) -> divide by the background (block means at ~1 mm,
-dilate 7x7, GaussianBlur, resize back, cv2.divide) -> imencode JPEG at the same
+dilate 33x33, GaussianBlur, resize back, cv2.divide) -> imencode JPEG at the same
 quality.
 
 Usage: opencv_peer.py --runs N --dpi D --quality Q FRAME.jpg...
@@ -64,8 +64,8 @@ def flatten(img, dpi):
     h, w = img.shape[:2]
     block = -(-dpi // 25)
     bg = cv2.resize(img, (-(-w // block), -(-h // block)), interpolation=cv2.INTER_AREA)
-    bg = cv2.dilate(bg, np.ones((7, 7), np.uint8))
-    bg = cv2.GaussianBlur(bg, (0, 0), 2)
+    bg = cv2.dilate(bg, np.ones((33, 33), np.uint8))
+    bg = cv2.GaussianBlur(bg, (0, 0), 4)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(img, bg, scale=255 / 0.92)
 

@@ -11,6 +11,17 @@
 use crate::geom::{Homography, Pt};
 
 const PAGE_MM: (f64, f64) = (210.0, 297.0);
+const CARD_MM: (f64, f64) = (85.6, 54.0);
+
+/// What lies on the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    /// An A4 page, portrait: title, text, a ruled table, a red stamp.
+    A4Page,
+    /// An ID card (身份证) sized card, landscape: a photo box, text lines, a number row.
+    /// No real person's data: all "text" is random strokes.
+    IdCard,
+}
 
 /// A generated frame and its ground truth.
 pub struct SynthFrame {
@@ -85,6 +96,7 @@ fn value_noise(x: f64, y: f64, seed: u64) -> f64 {
 
 /// The page as an RGB raster at `ppm` pixels per millimetre.
 struct Page {
+    mm: (f64, f64),
     w: usize,
     h: usize,
     ppm: f64,
@@ -92,16 +104,14 @@ struct Page {
 }
 
 impl Page {
-    fn new(ppm: f64) -> Page {
-        let (w, h) = (
-            (PAGE_MM.0 * ppm).ceil() as usize,
-            (PAGE_MM.1 * ppm).ceil() as usize,
-        );
+    fn new(mm: (f64, f64), ppm: f64, paper: [f32; 3]) -> Page {
+        let (w, h) = ((mm.0 * ppm).ceil() as usize, (mm.1 * ppm).ceil() as usize);
         Page {
+            mm,
             w,
             h,
             ppm,
-            rgb: vec![[0.95, 0.945, 0.93]; w * h],
+            rgb: vec![paper; w * h],
         }
     }
 
@@ -241,6 +251,35 @@ impl Page {
         }
     }
 
+    fn fill(&mut self, a: Pt, b: Pt, ink: [f32; 3]) {
+        let k = self.ppm;
+        for y in ((a[1] * k) as usize)..((b[1] * k) as usize).min(self.h) {
+            for x in ((a[0] * k) as usize)..((b[0] * k) as usize).min(self.w) {
+                self.rgb[y * self.w + x] = ink;
+            }
+        }
+    }
+
+    fn render_card(&mut self, rng: &mut Rng) {
+        let ink = [0.12, 0.12, 0.16];
+        // Photo box on the right, text on the left, the number row at the bottom.
+        self.fill([58.0, 8.0], [80.0, 36.0], [0.62, 0.64, 0.7]);
+        for (row, y) in [6.0, 12.0, 18.0, 26.0, 32.0].iter().enumerate() {
+            let n = if row == 3 {
+                9
+            } else {
+                4 + (rng.next() % 4) as usize
+            };
+            for i in 0..n {
+                self.glyph(rng, 6.0 + i as f64 * 3.6, *y, 3.2, ink);
+            }
+        }
+        for i in 0..18 {
+            let x = 24.0 + i as f64 * 2.9;
+            self.line([x, 44.0], [x + 1.4, 48.0], 0.45, ink);
+        }
+    }
+
     fn sample(&self, u: f64, v: f64) -> [f32; 3] {
         let x = (u * self.ppm - 0.5).clamp(0.0, (self.w - 1) as f64);
         let y = (v * self.ppm - 0.5).clamp(0.0, (self.h - 1) as f64);
@@ -257,8 +296,19 @@ impl Page {
     }
 }
 
-/// Renders a `width × height` photo of a page on a desk, JPEG at `quality`.
+/// Renders a `width × height` photo of an A4 page on a desk, JPEG at `quality`.
 pub fn desk_photo(
+    width: u32,
+    height: u32,
+    seed: u64,
+    quality: u8,
+) -> Result<SynthFrame, crate::ScanError> {
+    photo(Doc::A4Page, width, height, seed, quality)
+}
+
+/// Renders a `width × height` photo of `doc` on a desk, JPEG at `quality`.
+pub fn photo(
+    doc: Doc,
     width: u32,
     height: u32,
     seed: u64,
@@ -266,10 +316,23 @@ pub fn desk_photo(
 ) -> Result<SynthFrame, crate::ScanError> {
     let (wf, hf) = (f64::from(width), f64::from(height));
     let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0x5EED);
-    // Where the page lands: a portrait page about 80 % of the frame height, rotated,
-    // keystoned (camera tilted towards the top) and jittered.
-    let ph = hf * rng.range(0.74, 0.84);
-    let pw = ph * PAGE_MM.0 / PAGE_MM.1;
+    // Where the document lands: a portrait page about 80 % of the frame height (a card
+    // about a third of the frame width), rotated, keystoned (camera tilted towards the
+    // top) and jittered.
+    let mm = match doc {
+        Doc::A4Page => PAGE_MM,
+        Doc::IdCard => CARD_MM,
+    };
+    let (pw, ph) = match doc {
+        Doc::A4Page => {
+            let ph = hf * rng.range(0.74, 0.84);
+            (ph * mm.0 / mm.1, ph)
+        }
+        Doc::IdCard => {
+            let pw = wf * rng.range(0.32, 0.4);
+            (pw, pw * mm.1 / mm.0)
+        }
+    };
     let theta = rng.range(4.0, 11.0).to_radians() * if rng.f() < 0.5 { -1.0 } else { 1.0 };
     let centre = [wf * rng.range(0.46, 0.54), hf * rng.range(0.47, 0.53)];
     let keystone = rng.range(0.88, 0.95);
@@ -279,29 +342,43 @@ pub fn desk_photo(
         [pw / 2.0, ph / 2.0],
         [-pw / 2.0, ph / 2.0],
     ];
+    let jitter = match doc {
+        Doc::A4Page => 0.012,
+        Doc::IdCard => 0.004,
+    };
     let mut corners = [[0f64; 2]; 4];
     for (o, p) in corners.iter_mut().zip(local) {
-        let (jx, jy) = (rng.range(-0.012, 0.012) * hf, rng.range(-0.012, 0.012) * hf);
+        let (jx, jy) = (
+            rng.range(-jitter, jitter) * hf,
+            rng.range(-jitter, jitter) * hf,
+        );
         let (x, y) = (p[0] + jx, p[1] + jy);
         *o = [
             centre[0] + x * theta.cos() - y * theta.sin(),
             centre[1] + x * theta.sin() + y * theta.cos(),
         ];
     }
-    let page_rect = [
-        [0.0, 0.0],
-        [PAGE_MM.0, 0.0],
-        [PAGE_MM.0, PAGE_MM.1],
-        [0.0, PAGE_MM.1],
-    ];
+    let page_rect = [[0.0, 0.0], [mm.0, 0.0], [mm.0, mm.1], [0.0, mm.1]];
     let to_frame = Homography::from_points(&page_rect, &corners)
         .ok_or(crate::ScanError::Unsupported("degenerate synthetic page"))?;
     let to_page = to_frame
         .inverse()
         .ok_or(crate::ScanError::Unsupported("degenerate synthetic page"))?;
-    let mut page = Page::new((ph / PAGE_MM.1 * 1.2).max(2.0));
-    page.render_content(&mut rng);
-    let px_per_mm = ph / PAGE_MM.1;
+    let px_per_mm = ph / mm.1;
+    let page = match doc {
+        Doc::A4Page => {
+            let mut p = Page::new(mm, (px_per_mm * 1.2).max(2.0), [0.95, 0.945, 0.93]);
+            p.render_content(&mut rng);
+            p
+        }
+        Doc::IdCard => {
+            let mut p = Page::new(mm, (px_per_mm * 1.2).max(4.0), [0.86, 0.88, 0.9]);
+            p.render_card(&mut rng);
+            p
+        }
+    };
+    let mm_w = page.mm.0;
+    let mm_h = page.mm.1;
 
     let desk = [0.33f32, 0.27, 0.21];
     let light_c = [wf * rng.range(0.3, 0.7), hf * rng.range(0.3, 0.7)];
@@ -320,7 +397,7 @@ pub fn desk_photo(
             let u = (m[0] * xc + m[1] * yc + m[2]) / w;
             let v = (m[3] * xc + m[4] * yc + m[5]) / w;
             // Distance inside the page edge, in frame pixels → anti-aliased coverage.
-            let inside = u.min(PAGE_MM.0 - u).min(v).min(PAGE_MM.1 - v) * px_per_mm;
+            let inside = u.min(mm_w - u).min(v).min(mm_h - v) * px_per_mm;
             let cov = (inside + 0.5).clamp(0.0, 1.0) as f32;
             let along = (xc * wa + yc * wb) / diag * 60.0;
             let across = (-xc * wb + yc * wa) / diag * 3.0;

@@ -141,3 +141,26 @@ fn id_card_target_is_card_sized() {
     .unwrap();
     assert_eq!((scan.width, scan.height), (674, 425));
 }
+
+#[test]
+fn the_page_content_lands_where_the_layout_put_it() {
+    // The generator rules the table's top line at 150 mm from the top of the page, from
+    // 22 mm to 188 mm (src/synth.rs). At 200 dpi that is row 1181, columns 173..1480.
+    for (path, _) in common::frames_with_truth() {
+        let bytes = std::fs::read(&path).unwrap();
+        let scan = scan_jpeg(&bytes, &ScanOptions::default()).unwrap();
+        let img = common::gray(&scan.jpeg);
+        let darkest_row = (1160..1200u32)
+            .min_by_key(|&y| {
+                (300..1400u32)
+                    .map(|x| u32::from(img.get_pixel(x, y)[0]))
+                    .sum::<u32>()
+            })
+            .unwrap();
+        assert!(
+            darkest_row.abs_diff(1181) <= 3,
+            "{}: table line at row {darkest_row}",
+            path.display()
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Flattening the light: the page's background brightness is estimated at about one
-//! sample per millimetre (block means, a max filter that removes text strokes, a box
-//! blur twice ≈ Gaussian), and every pixel is divided by it, upsampled bilinearly. The
+//! sample per millimetre (block means, a max filter that removes text strokes and
+//! areas up to ~30 mm across, a box blur twice ≈ Gaussian), and every pixel is divided by it, upsampled bilinearly. The
 //! division maps paper to white; chroma is scaled by the same gain, which is what
 //! dividing R, G and B by a neutral background does, after the paper's own colour cast
 //! is taken out.
@@ -9,6 +9,8 @@ use crate::tj::{Plane, Planes};
 
 /// Paper at this fraction of its local background is pushed to pure white.
 const WHITE_POINT: f32 = 0.92;
+/// Radius of the background's max filter, in blocks (≈ mm).
+const MAX_RADIUS_BLOCKS: usize = 16;
 
 fn box_blur(v: &mut [f32], w: usize, h: usize, r: usize) {
     let mut tmp = vec![0f32; v.len()];
@@ -75,9 +77,12 @@ impl Gains {
             .zip(&cnt)
             .map(|(&s, &c)| s as f32 / c.max(1) as f32)
             .collect();
-        let mut bg = max_filter(&mean, bw, bh, 3);
-        box_blur(&mut bg, bw, bh, 2);
-        box_blur(&mut bg, bw, bh, 2);
+        // The max filter reaches paper from anywhere inside a dark area up to ~30 mm
+        // across (an ID photo, a card's photo box), so such areas are not mistaken for
+        // background and washed out; light varies over much longer distances.
+        let mut bg = max_filter(&mean, bw, bh, MAX_RADIUS_BLOCKS);
+        box_blur(&mut bg, bw, bh, 4);
+        box_blur(&mut bg, bw, bh, 4);
         let g = bg
             .iter()
             .map(|&b| (255.0 / (b.max(16.0) * WHITE_POINT)).clamp(1.0, 8.0))
