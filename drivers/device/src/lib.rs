@@ -15,6 +15,8 @@ pub enum DeviceKind {
     IdCardReader,
     Camera,
     Printer,
+    /// The A4 printer behind CUPS (forms, certificates).
+    A4Printer,
     TicketDispenser,
 }
 
@@ -24,6 +26,7 @@ impl DeviceKind {
             DeviceKind::IdCardReader => "身份证阅读器",
             DeviceKind::Camera => "高拍仪",
             DeviceKind::Printer => "凭条打印机",
+            DeviceKind::A4Printer => "A4 打印机",
             DeviceKind::TicketDispenser => "排队取号机",
         }
     }

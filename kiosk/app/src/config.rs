@@ -177,6 +177,34 @@ pub struct DevicesSection {
     pub printer: PrinterSection,
     #[serde(default)]
     pub ticket: TicketSection,
+    #[serde(default)]
+    pub a4: A4Section,
+}
+
+/// The A4 printer: a CUPS queue reached over IPP.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum A4Kind {
+    Cups,
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct A4Section {
+    pub kind: A4Kind,
+    /// The queue, like "ipp://127.0.0.1:631/printers/kiosk-a4".
+    #[serde(default)]
+    pub uri: Option<String>,
+}
+
+impl Default for A4Section {
+    fn default() -> Self {
+        A4Section {
+            kind: A4Kind::None,
+            uri: None,
+        }
+    }
 }
 
 /// The receipt printer.
@@ -594,6 +622,20 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             (i.usb_vid, i.usb_pid, i.usb_ep_out, i.usb_ep_in),
             &mut bad,
         );
+    }
+    if dev.a4.kind == A4Kind::Cups {
+        match dev.a4.uri.as_deref() {
+            None => bad(
+                "devices.a4.uri",
+                "a CUPS printer needs its queue (like ipp://127.0.0.1:631/printers/kiosk-a4)"
+                    .into(),
+            ),
+            Some(u) => {
+                if let Err(e) = kiosk_cups::CupsPrinter::new(u) {
+                    bad("devices.a4.uri", e.to_string());
+                }
+            }
+        }
     }
     let pr = &dev.printer;
     match pr.kind {

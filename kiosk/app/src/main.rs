@@ -115,6 +115,11 @@ enum DeviceCmd {
         #[command(subcommand)]
         cmd: printer_cli::PrinterCmd,
     },
+    /// The A4 printer (a CUPS queue over IPP).
+    A4 {
+        #[command(subcommand)]
+        cmd: printer_cli::A4Cmd,
+    },
 }
 
 #[derive(clap::Args)]
@@ -293,6 +298,10 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
         DeviceCmd::Idcard { cmd } => idcard::run(cmd),
         DeviceCmd::Printer { cmd } => match load(cli) {
             Ok(cfg) => printer_cli::run(&cfg, cmd),
+            Err(code) => Ok(code),
+        },
+        DeviceCmd::A4 { cmd } => match load(cli) {
+            Ok(cfg) => printer_cli::run_a4(&cfg, cmd),
             Err(code) => Ok(code),
         },
         DeviceCmd::Status { json } => {

@@ -292,3 +292,124 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
         }
     }
 }
+
+#[derive(Subcommand)]
+pub enum A4Cmd {
+    /// Ask the CUPS queue its state: ready, busy, paper-out, cover-open, jam,
+    /// offline or warning (exit 1 unless it can print).
+    Status {
+        /// The queue (ipp://HOST:PORT/printers/NAME); default: devices.a4.uri.
+        #[arg(long)]
+        uri: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render the A4 test form to PDF and print it (or only write it with --out).
+    TestPage {
+        #[arg(long)]
+        uri: Option<String>,
+        /// Write the PDF to FILE instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn a4_printer(
+    config: &kiosk::config::Config,
+    uri: &Option<String>,
+) -> Result<kiosk_cups::CupsPrinter, String> {
+    let uri = match uri {
+        Some(u) => u.clone(),
+        None => config
+            .raw
+            .devices
+            .a4
+            .uri
+            .clone()
+            .filter(|_| config.raw.devices.a4.kind == kiosk::config::A4Kind::Cups)
+            .ok_or("no A4 printer configured (devices.a4) and no --uri given")?,
+    };
+    kiosk_cups::CupsPrinter::new(&uri).map_err(|e| e.to_string())
+}
+
+/// The A4 test form: every kind of block the forms use, and rare characters.
+fn a4_test_form(terminal: &str) -> kiosk_cups::FormDoc {
+    kiosk_cups::FormDoc::new("A4 打印机测试页")
+        .subtitle(terminal)
+        .heading("一、字段表格")
+        .field("姓名", "欧*燕")
+        .field("公民身份号码", "4201**********0029")
+        .field("生僻字", "刘䲸 㐀 䶮 堃 喆 昇 赟")
+        .field("数字与字母", "0123456789 ABCDEFGHIJ abcdefghij")
+        .heading("二、段落")
+        .paragraph(
+            "本页用于检查 A4 打印机的纸张、墨粉与对齐。表格线应完整，文字应清晰，四周留白应一致。",
+        )
+        .footer("政务自助终端 · A4 打印机测试页")
+}
+
+pub fn run_a4(config: &kiosk::config::Config, cmd: &A4Cmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        A4Cmd::Status { uri, json } => {
+            let p = match a4_printer(config, uri) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let (word, detail, ok) = match p.status() {
+                Ok(st) => {
+                    let c = st.condition();
+                    let word = match &c {
+                        kiosk_cups::Condition::Ready => "ready",
+                        kiosk_cups::Condition::Busy => "busy",
+                        kiosk_cups::Condition::PaperOut => "paper-out",
+                        kiosk_cups::Condition::CoverOpen => "cover-open",
+                        kiosk_cups::Condition::Jam => "jam",
+                        kiosk_cups::Condition::Offline(_) => "offline",
+                        kiosk_cups::Condition::Warning(_) => "warning",
+                    };
+                    let ok = st.device_status().is_usable();
+                    (word, format!("{c:?}"), ok)
+                }
+                Err(e) => ("offline", e.technician_message(), false),
+            };
+            if *json {
+                println!("{}", serde_json::json!({ "state": word, "detail": detail }));
+            } else {
+                println!("{word}");
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        A4Cmd::TestPage { uri, out } => {
+            let pdf = match kiosk_cups::render_form_pdf(&a4_test_form(&config.raw.terminal.name)) {
+                Ok(pdf) => pdf,
+                Err(e) => return fail(format!("cannot draw the test page: {e}")),
+            };
+            if let Some(path) = out {
+                if let Err(e) = std::fs::write(path, &pdf) {
+                    return fail(format!("{}: {e}", path.display()));
+                }
+                println!("{}: {} bytes of PDF", path.display(), pdf.len());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let p = match a4_printer(config, uri) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            match p.print_pdf("A4 test page", &pdf) {
+                Ok(id) => {
+                    println!("printed A4 test page: CUPS job {id}, {} bytes", pdf.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => fail(format!(
+                    "{} — {}",
+                    e.technician_message(),
+                    e.citizen_message()
+                )),
+            }
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub struct Devices {
     pub printer: Option<kiosk_printer::Printer>,
     /// How slips are laid out for that printer.
     pub slips: crate::receipt::Slips,
+    /// The A4 printer (a CUPS queue), if configured.
+    pub a4: Option<kiosk_cups::CupsPrinter>,
     pub ticket: kiosk_ticket::TicketDispenser,
 }
 
@@ -92,6 +94,15 @@ pub fn open_printer(cfg: &Config) -> Option<kiosk_printer::Printer> {
                 kiosk_printer::link::LinkPrinter::new(link, cfg.data_dir.join("print-queue")),
             ))
         }
+    }
+}
+
+/// The A4 printer's CUPS queue, if the configuration names one.
+pub fn open_a4(cfg: &Config) -> Option<kiosk_cups::CupsPrinter> {
+    let a4 = &cfg.raw.devices.a4;
+    match a4.kind {
+        crate::config::A4Kind::Cups => kiosk_cups::CupsPrinter::new(a4.uri.as_deref()?).ok(),
+        crate::config::A4Kind::None => None,
     }
 }
 
@@ -196,6 +207,7 @@ impl Devices {
             reader_error,
             camera,
             printer,
+            a4: open_a4(cfg),
             slips: crate::receipt::Slips {
                 profile: d.printer.profile(),
                 progress_url: d.printer.progress_url.clone(),
@@ -206,7 +218,7 @@ impl Devices {
 
     pub fn health(&self) -> Vec<(DeviceKind, DeviceStatus)> {
         let missing = || DeviceStatus::Offline("未配置".into());
-        vec![
+        let mut health = vec![
             (
                 DeviceKind::IdCardReader,
                 match (&self.reader, &self.reader_error) {
@@ -224,7 +236,12 @@ impl Devices {
                 self.printer.as_ref().map_or_else(missing, |p| p.status()),
             ),
             (DeviceKind::TicketDispenser, self.ticket.status()),
-        ]
+        ];
+        // An A4 printer is optional equipment: listed only where fitted.
+        if let Some(a4) = &self.a4 {
+            health.push((DeviceKind::A4Printer, a4.device_status()));
+        }
+        health
     }
 }
 
