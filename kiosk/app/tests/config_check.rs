@@ -103,7 +103,7 @@ fn unknown_section_is_an_error() {
     let cfg = base_config() + "\n[devices.scanner]\nkind = \"simulated\"\n";
     let l = line_of(&cfg, "[devices.scanner]");
     expect(&cfg, None, &[format!(
-        "kiosk.toml:{l}: devices.scanner: unknown key (expected one of `idcard`, `camera`, `printer`, `ticket`)"
+        "kiosk.toml:{l}: devices.scanner: unknown key (expected one of `idcard`, `camera`, `printer`, `ticket`, `a4`)"
     )]);
 }
 
