@@ -164,3 +164,38 @@ fn the_page_content_lands_where_the_layout_put_it() {
         );
     }
 }
+
+fn reencode(img: image::DynamicImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn other_chroma_layouts_and_greyscale_frames_scan_too() {
+    // The `image` crate's encoder lays chroma out differently from libjpeg-turbo's 4:2:0,
+    // and a greyscale frame has no chroma at all; both go through the same pipeline.
+    let (path, truth) = &common::frames_with_truth()[1];
+    let img = image::load_from_memory(&std::fs::read(path).unwrap()).unwrap();
+    for (name, bytes) in [
+        ("colour", reencode(img.clone())),
+        (
+            "grey",
+            reencode(image::DynamicImage::ImageLuma8(img.to_luma8())),
+        ),
+    ] {
+        let scan =
+            scan_jpeg(&bytes, &ScanOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let err = common::corner_error(&scan.corners.unwrap(), truth);
+        assert!(err <= 6.0, "{name}: corner error {err:.2}");
+        let out = image::load_from_memory(&scan.jpeg).unwrap();
+        assert_eq!((out.width(), out.height()), (1654, 2339), "{name}");
+        if name == "grey" {
+            assert_eq!(out.color(), image::ColorType::L8);
+            let page = scan.into_page();
+            assert!(page.is_gray());
+            let pdf = kiosk_camera::pdf_from_pages(&[page]);
+            assert!(pdf.windows(11).any(|w| w == b"/DeviceGray"));
+        }
+    }
+}
