@@ -15,6 +15,7 @@ use kiosk::KioskWindow;
 use kiosk_core::{DisplayMode, Millis, Session};
 use slint::ComponentHandle;
 
+mod camera_cli;
 mod printer_cli;
 
 #[derive(Parser)]
@@ -114,6 +115,11 @@ enum DeviceCmd {
     Printer {
         #[command(subcommand)]
         cmd: printer_cli::PrinterCmd,
+    },
+    /// The document camera (高拍仪): the scan pipeline on a file.
+    Camera {
+        #[command(subcommand)]
+        cmd: camera_cli::CameraCmd,
     },
     /// The A4 printer (a CUPS queue over IPP).
     A4 {
@@ -300,6 +306,7 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
             Ok(cfg) => printer_cli::run(&cfg, cmd),
             Err(code) => Ok(code),
         },
+        DeviceCmd::Camera { cmd } => camera_cli::run(cmd),
         DeviceCmd::A4 { cmd } => match load(cli) {
             Ok(cfg) => printer_cli::run_a4(&cfg, cmd),
             Err(code) => Ok(code),

@@ -1,0 +1,91 @@
+//! `kiosk device camera …`: the document camera's pipeline on a file, for
+//! technicians and for checking the pipeline from outside.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use kiosk_camera::{scan_jpeg, ScanOptions, Target};
+
+#[derive(Subcommand)]
+pub enum CameraCmd {
+    /// Find the page in a photo, correct its perspective and light, write the
+    /// result as JPEG, and print the corners found (clockwise from top-left,
+    /// input pixels).
+    Scan {
+        /// The camera frame (JPEG).
+        input: PathBuf,
+        /// Where the corrected page goes (JPEG).
+        output: PathBuf,
+        /// Output resolution: 200 (default) or 300 for fine print; 50..=600.
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
+        /// JPEG quality of the result, 1..=100.
+        #[arg(long, default_value_t = 85)]
+        quality: u8,
+        /// Cut to one side of an ID card (85.6 × 54 mm) instead of A4.
+        #[arg(long)]
+        id_card: bool,
+        /// Print {"corners": [[x,y],…], "ms": {…}} instead of a line of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn fail(msg: String) -> anyhow::Result<ExitCode> {
+    eprintln!("kiosk: {msg}");
+    Ok(ExitCode::from(1))
+}
+
+pub fn run(cmd: &CameraCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CameraCmd::Scan {
+            input,
+            output,
+            dpi,
+            quality,
+            id_card,
+            json,
+        } => {
+            let bytes = match std::fs::read(input) {
+                Ok(b) => b,
+                Err(e) => return fail(format!("{}: {e}", input.display())),
+            };
+            let opts = ScanOptions {
+                dpi: *dpi,
+                target: if *id_card { Target::IdCard } else { Target::A4 },
+                jpeg_quality: *quality,
+            };
+            let scan = match scan_jpeg(&bytes, &opts) {
+                Ok(s) => s,
+                Err(e) => {
+                    return fail(format!(
+                        "{}: {e} ({})",
+                        input.display(),
+                        e.citizen_message()
+                    ))
+                }
+            };
+            if let Err(e) = std::fs::write(output, &*scan.jpeg) {
+                return fail(format!("{}: {e}", output.display()));
+            }
+            if *json {
+                println!("{}", serde_json::to_string(&scan.report())?);
+            } else {
+                let c = scan.corners.unwrap_or_default();
+                println!(
+                    "corners {} · {}x{} at {} dpi · {:.1} ms",
+                    c.iter()
+                        .map(|p| format!("({:.1}, {:.1})", p[0], p[1]))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    scan.width,
+                    scan.height,
+                    scan.dpi,
+                    scan.ms.total
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
