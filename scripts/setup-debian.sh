@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the kiosk and its tests need from Debian, only when missing
-# (idempotent; run as root or with sudo available).
+# (idempotent; run as root or with sudo available). With --bench, also the
+# benchmarks' peers (python3-opencv for the camera benchmark).
 set -euo pipefail
 pkgs=(
   pkg-config libfontconfig1-dev libxkbcommon-dev libxkbcommon-x11-0 libx11-xcb1
   libxcursor1 libxrandr2 libxi6 libgl1 libegl1 libwayland-client0
   xvfb xauth imagemagick fonts-wqy-microhei
-  libturbojpeg0-dev python3-opencv
+  libturbojpeg0-dev
   cups-daemon cups-client poppler-utils
 )
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(python3-opencv util-linux)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -151,7 +151,7 @@ fn main() {
             Vec::new()
         }
         Err(e) => {
-            eprintln!("OpenCV peer not run ({python}: {e}); install python3-opencv");
+            eprintln!("OpenCV peer not run ({python}: {e}); scripts/setup-debian.sh --bench installs python3-opencv");
             Vec::new()
         }
     };
