@@ -2,12 +2,12 @@
 //! `scripts/test.sh` starts (`scripts/cups-test-server.sh`); started here when
 //! the environment does not name it.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+use common::{kiosk_demo, repo};
 
 /// (queue URI, output file) of the loopback CUPS.
 fn cups() -> (String, PathBuf) {
@@ -35,32 +35,15 @@ fn cups() -> (String, PathBuf) {
     )
 }
 
-fn kiosk(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "--config",
-            repo().join("config/demo.toml").to_str().unwrap(),
-        ])
-        .args(["--data", data.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn the_a4_test_page_goes_through_cups_as_a_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let (uri, out) = cups();
-    let (code, word, err) = kiosk(dir.path(), &["device", "a4", "status", "--uri", &uri]);
+    let (code, word, err) = kiosk_demo(dir.path(), &["device", "a4", "status", "--uri", &uri]);
     assert_eq!((code, word.trim()), (0, "ready"), "{err}");
 
     let before = std::fs::metadata(&out).map(|m| m.modified().unwrap()).ok();
-    let (code, said, err) = kiosk(dir.path(), &["device", "a4", "test-page", "--uri", &uri]);
+    let (code, said, err) = kiosk_demo(dir.path(), &["device", "a4", "test-page", "--uri", &uri]);
     assert_eq!(code, 0, "{err}");
     assert!(
         said.starts_with("printed A4 test page: CUPS job "),
@@ -86,9 +69,9 @@ fn the_a4_test_page_goes_through_cups_as_a_pdf() {
 
     // A queue that does not exist: a clear error naming it.
     let wrong = uri.replace("kiosk-a4", "no-such-queue");
-    let (code, word, err) = kiosk(dir.path(), &["device", "a4", "status", "--uri", &wrong]);
+    let (code, word, err) = kiosk_demo(dir.path(), &["device", "a4", "status", "--uri", &wrong]);
     assert_eq!((code, word.trim()), (1, "offline"));
-    let (code, _, err2) = kiosk(dir.path(), &["device", "a4", "test-page", "--uri", &wrong]);
+    let (code, _, err2) = kiosk_demo(dir.path(), &["device", "a4", "test-page", "--uri", &wrong]);
     assert_eq!(code, 1);
     assert!(err2.contains("no-such-queue"), "{err} / {err2}");
 }
@@ -96,7 +79,7 @@ fn the_a4_test_page_goes_through_cups_as_a_pdf() {
 #[test]
 fn without_an_a4_printer_the_command_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = kiosk(dir.path(), &["device", "a4", "status"]);
+    let (code, _, err) = kiosk_demo(dir.path(), &["device", "a4", "status"]);
     assert_eq!(code, 1);
     assert!(err.contains("no A4 printer configured"), "{err}");
 }

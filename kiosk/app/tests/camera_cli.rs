@@ -2,26 +2,14 @@
 //! are the recorded true corners (within 6 px), the output is an A4 page, and a
 //! corrupt frame is an error with the citizen's sentence, not a panic.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
+
+use common::{kiosk, repo};
 
 fn frames() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../assets/sim/camera"
-    ))
-}
-
-fn kiosk(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    repo().join("assets/sim/camera")
 }
 
 #[test]

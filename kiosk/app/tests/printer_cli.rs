@@ -1,30 +1,17 @@
 //! `kiosk device printer …` as a technician runs it: sample slips to files,
 //! status and a test page against the loopback ESC/POS printer simulator.
 
-use std::process::Command;
+mod common;
 
+use common::kiosk_demo;
 use kiosk_printer::sim::SimPrinter;
 use kiosk_printer::status::State;
-
-fn kiosk(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/demo.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["--config", config, "--data", data.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn sample_receipt_writes_escpos_bytes_and_the_simulators_picture() {
     let dir = tempfile::tempdir().unwrap();
     let (bin, png) = (dir.path().join("r.bin"), dir.path().join("r.png"));
-    let (code, out, err) = kiosk(
+    let (code, out, err) = kiosk_demo(
         dir.path(),
         &[
             "device",
@@ -70,20 +57,20 @@ fn status_names_the_printers_state_and_fails_unless_it_can_print() {
     let dir = tempfile::tempdir().unwrap();
     let sim = SimPrinter::start().unwrap();
     let addr = sim.addr().to_string();
-    let (code, out, _) = kiosk(
+    let (code, out, _) = kiosk_demo(
         dir.path(),
         &["device", "printer", "status", "--addr", &addr],
     );
     assert_eq!((code, out.trim()), (0, "ready"));
     sim.set_state(Some(State::CoverOpen));
-    let (code, out, _) = kiosk(
+    let (code, out, _) = kiosk_demo(
         dir.path(),
         &["device", "printer", "status", "--addr", &addr],
     );
     assert_eq!((code, out.trim()), (1, "cover-open"));
     sim.set_state(None);
     sim.paper_left(0);
-    let (code, out, _) = kiosk(
+    let (code, out, _) = kiosk_demo(
         dir.path(),
         &["device", "printer", "status", "--addr", &addr, "--json"],
     );
@@ -91,7 +78,7 @@ fn status_names_the_printers_state_and_fails_unless_it_can_print() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["state"], "paper-out");
     drop(sim);
-    let (code, out, _) = kiosk(
+    let (code, out, _) = kiosk_demo(
         dir.path(),
         &["device", "printer", "status", "--addr", &addr],
     );
@@ -103,7 +90,7 @@ fn test_page_prints_on_the_network_printer_and_paper_out_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
     let sim = SimPrinter::start().unwrap();
     let addr = sim.addr().to_string();
-    let (code, out, err) = kiosk(
+    let (code, out, err) = kiosk_demo(
         dir.path(),
         &[
             "device",
@@ -125,7 +112,7 @@ fn test_page_prints_on_the_network_printer_and_paper_out_keeps_it() {
 
     // Paper runs out part-way: a clear error, and the job is kept for reprinting.
     sim.paper_left(3000);
-    let (code, _, err) = kiosk(
+    let (code, _, err) = kiosk_demo(
         dir.path(),
         &["device", "printer", "test-page", "--addr", &addr],
     );
@@ -143,14 +130,14 @@ fn a_serial_printer_answers_status_and_prints_the_sample_ticket() {
     let link = dir.path().join("ttyPRINTER");
     let sim = SimPrinter::start_serial(&link, 19200).unwrap();
     let port = link.to_str().unwrap();
-    let (code, out, err) = kiosk(
+    let (code, out, err) = kiosk_demo(
         dir.path(),
         &[
             "device", "printer", "status", "--port", port, "--baud", "19200",
         ],
     );
     assert_eq!((code, out.trim()), (0, "ready"), "{err}");
-    let (code, _, err) = kiosk(
+    let (code, _, err) = kiosk_demo(
         dir.path(),
         &[
             "device", "printer", "receipt", "--sample", "--slip", "ticket", "--port", port,
