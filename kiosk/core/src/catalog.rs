@@ -4,12 +4,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The whole catalog file: `[[item]]` tables.
+/// The whole catalog file: `[[item]]` tables, and the hall's `[[queue]]`
+/// categories for queue tickets.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     #[serde(rename = "item", default)]
     pub items: Vec<ServiceItem>,
+    #[serde(rename = "queue", default)]
+    pub queue: Vec<QueueCategory>,
+}
+
+/// 排队类别 — one queue of the hall's windows; its id is the ticket number's letter.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct QueueCategory {
+    pub id: String,
+    pub name: String,
 }
 
 /// 事项 — one service item with its 办事指南 (service guide).
@@ -153,6 +164,22 @@ impl Catalog {
         };
         if self.items.is_empty() {
             bad("item".into(), "the catalog lists no service item");
+        }
+        for (i, q) in self.queue.iter().enumerate() {
+            if !(q.id.len() == 1 && q.id.chars().all(|c| c.is_ascii_uppercase())) {
+                bad(
+                    format!("queue[{i}].id"),
+                    "must be one capital letter (the ticket number's prefix)",
+                );
+            } else if self.queue[..i].iter().any(|o| o.id == q.id) {
+                bad(
+                    format!("queue[{i}].id"),
+                    "is used by an earlier queue category",
+                );
+            }
+            if q.name.trim().is_empty() {
+                bad(format!("queue[{i}].name"), "must not be empty");
+            }
         }
         for (i, item) in self.items.iter().enumerate() {
             let at = |k: &str| format!("item[{i}].{k}");

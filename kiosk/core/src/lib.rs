@@ -11,7 +11,8 @@ pub mod session;
 
 pub use applicant::{Applicant, Page, Photo};
 pub use catalog::{
-    CardField, Catalog, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec, ServiceItem,
+    CardField, Catalog, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec,
+    QueueCategory, ServiceItem,
 };
 pub use session::{
     Application, DisplayMode, Effect, Event, Millis, Rating, Receipt, Screen, Session,

@@ -108,9 +108,60 @@ fn normal() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub number: String,
+    /// The category's name (社保医保, …).
     pub category: String,
     pub people_ahead: u32,
     pub issued_at: String,
+    /// `normal` | `elderly` | `disabled` | `appointment`.
+    #[serde(default = "normal")]
+    pub priority: String,
+}
+
+/// 预约签到 — the citizen's ID number, read from the card at the terminal.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    pub id_number: String,
+}
+
+impl std::fmt::Debug for CheckInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CheckInRequest { id_number: <redacted> }")
+    }
+}
+
+/// An appointment found and checked in: its priority ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckIn {
+    pub ticket: Ticket,
+    pub item_name: String,
+    /// The booked time slot, like "10:00-10:30".
+    pub slot: String,
+}
+
+/// A booking made elsewhere (the online hall, the phone line); the reference
+/// hall takes it over this call so tests and demos can book.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentRequest {
+    pub id_number: String,
+    /// Queue category id (one letter, from the catalog's `[[queue]]`).
+    pub category: String,
+    pub item_name: String,
+    pub slot: String,
+    /// `YYYY-MM-DD`; today when absent.
+    #[serde(default)]
+    pub day: Option<String>,
+}
+
+impl std::fmt::Debug for AppointmentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "AppointmentRequest {{ id_number: <redacted>, category: {:?}, item_name: {:?}, slot: {:?}, day: {:?} }}",
+            self.category, self.item_name, self.slot, self.day
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

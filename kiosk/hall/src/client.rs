@@ -139,6 +139,34 @@ impl HallClient {
         Self::json(Self::check(r).await?).await
     }
 
+    /// 预约签到: `Ok(None)` when the hall has no appointment today for this card.
+    pub async fn check_in(&self, id_number: &str) -> Result<Option<CheckIn>, HallError> {
+        let r = self
+            .http
+            .post(self.url("/queue/check-in"))
+            .json(&CheckInRequest {
+                id_number: id_number.to_string(),
+            })
+            .send()
+            .await;
+        match Self::check(r).await {
+            Ok(resp) => Self::json(resp).await.map(Some),
+            Err(HallError::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Books an appointment (the reference hall's booking call).
+    pub async fn appoint(&self, req: &AppointmentRequest) -> Result<(), HallError> {
+        let r = self
+            .http
+            .post(self.url("/appointments"))
+            .json(req)
+            .send()
+            .await;
+        Self::check(r).await.map(|_| ())
+    }
+
     pub async fn evaluate(&self, reference: &str, score: u8) -> Result<(), HallError> {
         let body = EvaluationRequest {
             terminal_id: self.terminal_id.clone(),

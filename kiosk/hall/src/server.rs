@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS attachment (
 );
 CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ticket (seq INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, priority TEXT NOT NULL, issued_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS appointment (id INTEGER PRIMARY KEY AUTOINCREMENT, id_number TEXT NOT NULL, category TEXT NOT NULL, item_name TEXT NOT NULL, slot TEXT NOT NULL, day TEXT NOT NULL, checked_in INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS evaluation (reference TEXT NOT NULL, terminal_id TEXT NOT NULL, score INTEGER NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeat (terminal_id TEXT PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
 ";
@@ -100,6 +101,8 @@ pub fn router(db: &Path, catalog: serde_json::Value) -> Result<Router, ServerErr
             put(upload),
         )
         .route(&format!("{API_PREFIX}/queue/tickets"), post(ticket))
+        .route(&format!("{API_PREFIX}/queue/check-in"), post(check_in))
+        .route(&format!("{API_PREFIX}/appointments"), post(appoint))
         .route(&format!("{API_PREFIX}/evaluations"), post(evaluate))
         .route(
             &format!("{API_PREFIX}/terminals/{{id}}/heartbeat"),
@@ -286,32 +289,113 @@ async fn upload(
     })
 }
 
+/// The queue category `id` names in the catalog's `[[queue]]` list, or
+/// `None` when it is not one of them.
+fn category_name(catalog: &serde_json::Value, id: &str) -> Option<String> {
+    catalog["queue"].as_array()?.iter().find_map(|c| {
+        (c["id"].as_str() == Some(id)).then(|| c["name"].as_str().unwrap_or(id).to_string())
+    })
+}
+
+const PRIORITIES: [&str; 4] = ["normal", "elderly", "disabled", "appointment"];
+
+/// Issues the next ticket of `category` today. Priority tickets are called
+/// before normal ones, so a priority ticket has only earlier priority tickets
+/// ahead of it; a normal ticket has every earlier ticket of its category.
+fn issue_ticket(h: &Hall, category: &str, priority: &str) -> Result<Ticket, ApiError> {
+    let name = category_name(&h.catalog, category)
+        .ok_or_else(|| bad(format!("unknown queue category {category}")))?;
+    let conn = h.conn();
+    let at = now();
+    let today = "issued_at >= date('now','localtime')";
+    let issued: u32 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM ticket WHERE category = ?1 AND {today}"),
+        params![category],
+        |r| r.get(0),
+    )?;
+    let ahead: u32 = if priority == "normal" {
+        issued
+    } else {
+        conn.query_row(
+            &format!("SELECT COUNT(*) FROM ticket WHERE category = ?1 AND priority <> 'normal' AND {today}"),
+            params![category],
+            |r| r.get(0),
+        )?
+    };
+    conn.execute(
+        "INSERT INTO ticket (category, priority, issued_at) VALUES (?1, ?2, ?3)",
+        params![category, priority, at],
+    )?;
+    Ok(Ticket {
+        number: format!("{category}{:03}", (issued + 1) % 1000),
+        category: name,
+        people_ahead: ahead,
+        issued_at: at,
+        priority: priority.to_string(),
+    })
+}
+
 async fn ticket(
     State(h): State<Hall>,
     Json(req): Json<TicketRequest>,
 ) -> Result<Json<Ticket>, ApiError> {
-    if !["normal", "elderly", "disabled", "appointment"].contains(&req.priority.as_str()) {
+    if !PRIORITIES.contains(&req.priority.as_str()) {
         return Err(bad(format!("unknown priority {}", req.priority)));
     }
-    let conn = h.conn();
-    let at = now();
-    conn.execute(
-        "INSERT INTO ticket (category, priority, issued_at) VALUES (?1, ?2, ?3)",
-        params![req.category, req.priority, at],
+    Ok(Json(issue_ticket(&h, &req.category, &req.priority)?))
+}
+
+/// 预约签到: today's appointment of this ID number, not yet checked in, gets a
+/// priority ticket in its category.
+async fn check_in(
+    State(h): State<Hall>,
+    Json(req): Json<CheckInRequest>,
+) -> Result<Json<CheckIn>, ApiError> {
+    let found: Option<(i64, String, String, String)> = h
+        .conn()
+        .query_row(
+            "SELECT id, category, item_name, slot FROM appointment
+             WHERE id_number = ?1 AND day = date('now','localtime') AND checked_in = 0
+             ORDER BY slot LIMIT 1",
+            params![req.id_number],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((id, category, item_name, slot)) = found else {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "no appointment today for this card".into(),
+        ));
+    };
+    let ticket = issue_ticket(&h, &category, "appointment")?;
+    h.conn().execute(
+        "UPDATE appointment SET checked_in = 1 WHERE id = ?1",
+        params![id],
     )?;
-    let seq = conn.last_insert_rowid();
-    let ahead: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM ticket WHERE category = ?1 AND seq < ?2 AND issued_at >= date('now','localtime')",
-        params![req.category, seq],
-        |r| r.get(0),
-    )?;
-    let prefix = if req.priority == "normal" { "A" } else { "V" };
-    Ok(Json(Ticket {
-        number: format!("{prefix}{:03}", seq % 1000),
-        category: req.category,
-        people_ahead: ahead,
-        issued_at: at,
+    Ok(Json(CheckIn {
+        ticket,
+        item_name,
+        slot,
     }))
+}
+
+async fn appoint(
+    State(h): State<Hall>,
+    Json(req): Json<AppointmentRequest>,
+) -> Result<StatusCode, ApiError> {
+    if category_name(&h.catalog, &req.category).is_none() {
+        return Err(bad(format!("unknown queue category {}", req.category)));
+    }
+    let conn = h.conn();
+    let day = match &req.day {
+        Some(d) => d.clone(),
+        None => conn.query_row("SELECT date('now','localtime')", [], |r| r.get(0))?,
+    };
+    conn.execute(
+        "INSERT INTO appointment (id_number, category, item_name, slot, day) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![req.id_number, req.category, req.item_name, req.slot, day],
+    )?;
+    Ok(StatusCode::CREATED)
 }
 
 async fn evaluate(

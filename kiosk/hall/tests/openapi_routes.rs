@@ -33,7 +33,7 @@ fn spec_routes() -> Vec<(String, String)> {
 #[tokio::test]
 async fn every_route_in_the_spec_is_served() {
     let routes = spec_routes();
-    assert_eq!(routes.len(), 7, "{routes:?}");
+    assert_eq!(routes.len(), 9, "{routes:?}");
     let server_src = include_str!("../src/server.rs");
     // The server's route table names the same paths (as `{API_PREFIX}/…`).
     let served = server_src.matches(".route(").count();
