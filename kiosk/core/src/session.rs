@@ -34,10 +34,12 @@ pub enum Screen {
     Submitting,
     Receipt,
     Evaluation,
+    /// 排队取号 — a queue ticket, or appointment check-in with the ID card.
+    Queue,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 10] = [
+    pub const ALL: [Screen; 11] = [
         Screen::Home,
         Screen::Guide,
         Screen::Identify,
@@ -48,6 +50,7 @@ impl Screen {
         Screen::Submitting,
         Screen::Receipt,
         Screen::Evaluation,
+        Screen::Queue,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -61,6 +64,7 @@ impl Screen {
             Screen::Submitting => "submitting",
             Screen::Receipt => "receipt",
             Screen::Evaluation => "evaluation",
+            Screen::Queue => "queue",
         }
     }
 }
@@ -123,6 +127,36 @@ impl Default for SessionConfig {
     }
 }
 
+/// A queue ticket as the hall issued it (no personal data on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueTicket {
+    pub number: String,
+    pub category: String,
+    pub people_ahead: u32,
+    pub at: String,
+    /// Why it is called early (预约, 长者, …), if it is.
+    pub priority: Option<String>,
+    /// The appointment checked in: item and time slot.
+    pub appointment: Option<String>,
+}
+
+/// Where the queue screen is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum QueuePhase {
+    /// Choosing a category (or check-in).
+    #[default]
+    Choose,
+    /// Asking the hall for a ticket.
+    Taking,
+    /// Check-in: waiting for the ID card on the reader.
+    WaitingForCard,
+    /// Check-in: asking the hall for today's appointment.
+    CheckingIn,
+    Issued(QueueTicket),
+    /// The hall had no appointment, or could not be reached: said plainly.
+    Failed(String),
+}
+
 /// What happens to the citizen: UI intents, device events, hall replies, time.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -172,8 +206,17 @@ pub enum Event {
     /// The application could not even be stored: nothing was accepted.
     SubmitFailed(String),
     Rate(Rating),
-    /// "完成" on the receipt or evaluation screen.
+    /// "完成" on the receipt, evaluation or queue screen.
     Finish,
+    /// "排队取号" on Home.
+    OpenQueue,
+    /// A category chosen on the queue screen (its catalog id).
+    TakeTicket(String),
+    /// "预约签到" on the queue screen: the ID card is read next.
+    StartCheckIn,
+    TicketIssued(QueueTicket),
+    /// No ticket: the sentence the citizen sees.
+    TicketFailed(String),
 }
 
 /// What the app must do.
@@ -198,6 +241,14 @@ pub enum Effect {
     ModeChanged(DisplayMode),
     /// Drop every trace of the citizen: pages, card data, caches.
     WipeSession,
+    /// Ask the hall for a ticket in `category`.
+    TakeTicket {
+        category: String,
+        priority: String,
+    },
+    /// Ask the hall for today's appointment of this card (预约签到).
+    CheckIn(Applicant),
+    PrintTicket(QueueTicket),
 }
 
 /// An application ready to leave the terminal.
@@ -284,6 +335,7 @@ pub struct Session {
     warning: Option<u32>,
     draft: Option<Draft>,
     next_page: u64,
+    queue: QueuePhase,
 }
 
 impl Session {
@@ -297,6 +349,7 @@ impl Session {
             warning: None,
             draft: None,
             next_page: 1,
+            queue: QueuePhase::Choose,
         }
     }
 
@@ -369,6 +422,11 @@ impl Session {
             .as_ref()
             .map_or(SubmitState::NotYet, |d| d.submit.clone())
     }
+    /// Where the queue screen is.
+    pub fn queue(&self) -> &QueuePhase {
+        &self.queue
+    }
+
     pub fn receipt(&self) -> Option<&Receipt> {
         self.draft.as_ref()?.receipt.as_ref()
     }
@@ -428,6 +486,60 @@ impl Session {
             Event::StartApplying => {
                 if self.screen == Screen::Guide {
                     self.go(Screen::Identify, &mut fx);
+                }
+            }
+            Event::CardRead(applicant)
+                if self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard =>
+            {
+                self.queue = QueuePhase::CheckingIn;
+                fx.push(Effect::StopCardReader);
+                fx.push(Effect::CheckIn(applicant));
+            }
+            Event::CardFailed(msg)
+                if self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard =>
+            {
+                self.queue = QueuePhase::Failed(msg);
+                fx.push(Effect::StopCardReader);
+            }
+            Event::OpenQueue => {
+                if self.screen == Screen::Home {
+                    self.queue = QueuePhase::Choose;
+                    self.go(Screen::Queue, &mut fx);
+                }
+            }
+            Event::TakeTicket(category) => {
+                if self.screen == Screen::Queue
+                    && matches!(self.queue, QueuePhase::Choose | QueuePhase::Failed(_))
+                    && self.catalog.queue.iter().any(|q| q.id == category)
+                {
+                    self.queue = QueuePhase::Taking;
+                    fx.push(Effect::TakeTicket {
+                        category,
+                        priority: "normal".into(),
+                    });
+                }
+            }
+            Event::StartCheckIn => {
+                if self.screen == Screen::Queue
+                    && matches!(self.queue, QueuePhase::Choose | QueuePhase::Failed(_))
+                {
+                    self.queue = QueuePhase::WaitingForCard;
+                    fx.push(Effect::StartCardReader);
+                }
+            }
+            Event::TicketIssued(t) => {
+                if self.screen == Screen::Queue
+                    && matches!(self.queue, QueuePhase::Taking | QueuePhase::CheckingIn)
+                {
+                    self.queue = QueuePhase::Issued(t.clone());
+                    fx.push(Effect::PrintTicket(t));
+                }
+            }
+            Event::TicketFailed(msg) => {
+                if self.screen == Screen::Queue
+                    && matches!(self.queue, QueuePhase::Taking | QueuePhase::CheckingIn)
+                {
+                    self.queue = QueuePhase::Failed(msg);
                 }
             }
             Event::CardRead(applicant) => {
@@ -559,7 +671,7 @@ impl Session {
             }
             Event::Finish => match self.screen {
                 Screen::Receipt => self.go(Screen::Evaluation, &mut fx),
-                Screen::Evaluation => self.wipe(&mut fx),
+                Screen::Evaluation | Screen::Queue => self.wipe(&mut fx),
                 _ => {}
             },
         }
@@ -639,10 +751,15 @@ impl Session {
     }
 
     fn wipe(&mut self, fx: &mut Vec<Effect>) {
-        if self.screen == Screen::Identify {
+        if self.screen == Screen::Identify
+            || (self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard)
+        {
             fx.push(Effect::StopCardReader);
         }
-        let had_session = self.draft.take().is_some();
+        // A check-in read the card: that counts as a citizen's session to wipe.
+        let had_card = self.screen == Screen::Queue && self.queue != QueuePhase::Choose;
+        self.queue = QueuePhase::Choose;
+        let had_session = self.draft.take().is_some() || had_card;
         self.warning = None;
         if self.mode != self.cfg.default_mode {
             self.mode = self.cfg.default_mode;
@@ -658,6 +775,19 @@ impl Session {
     }
 
     fn back(&mut self, fx: &mut Vec<Effect>) {
+        if self.screen == Screen::Queue {
+            match self.queue {
+                QueuePhase::Choose | QueuePhase::Issued(_) => self.wipe(fx),
+                QueuePhase::WaitingForCard => {
+                    fx.push(Effect::StopCardReader);
+                    self.queue = QueuePhase::Choose;
+                }
+                QueuePhase::Failed(_) => self.queue = QueuePhase::Choose,
+                // The hall is being asked; its answer decides.
+                QueuePhase::Taking | QueuePhase::CheckingIn => {}
+            }
+            return;
+        }
         let to = match self.screen {
             Screen::Guide => {
                 self.draft = None;

@@ -542,3 +542,99 @@ fn events_for_other_screens_are_ignored() {
     assert!(r.ev(Event::ChoseItem("no-such-item".into())).is_empty());
     assert_eq!(r.screen(), Screen::Home);
 }
+
+fn ticket(number: &str, priority: Option<&str>) -> QueueTicket {
+    QueueTicket {
+        number: number.into(),
+        category: "社保医保".into(),
+        people_ahead: 3,
+        at: "2026-11-23 10:00".into(),
+        priority: priority.map(String::from),
+        appointment: None,
+    }
+}
+
+#[test]
+fn queue_ticket_path_takes_one_ticket_prints_it_and_goes_home() {
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    assert_eq!(r.s.screen(), Screen::Queue);
+    assert_eq!(r.s.queue(), &QueuePhase::Choose);
+    // A category the catalog does not list is ignored.
+    assert!(r.ev(Event::TakeTicket("Z".into())).is_empty());
+    assert_eq!(
+        r.ev(Event::TakeTicket("A".into())),
+        &vec![Effect::TakeTicket {
+            category: "A".into(),
+            priority: "normal".into()
+        }]
+    );
+    assert_eq!(r.s.queue(), &QueuePhase::Taking);
+    // Pressing again while the hall answers takes no second ticket.
+    assert!(r.ev(Event::TakeTicket("A".into())).is_empty());
+    let t = ticket("A023", None);
+    assert_eq!(
+        r.ev(Event::TicketIssued(t.clone())),
+        &vec![Effect::PrintTicket(t.clone())]
+    );
+    assert_eq!(r.s.queue(), &QueuePhase::Issued(t));
+    r.ev(Event::Finish);
+    assert_eq!(r.s.screen(), Screen::Home);
+    assert!(r.fx.contains(&Effect::WipeSession));
+}
+
+#[test]
+fn queue_hall_down_is_said_plainly_and_another_try_is_possible() {
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    r.ev(Event::TakeTicket("B".into()));
+    r.ev(Event::TicketFailed(
+        "排队系统暂时无法连接，请到服务台人工取号".into(),
+    ));
+    assert_eq!(
+        r.s.queue(),
+        &QueuePhase::Failed("排队系统暂时无法连接，请到服务台人工取号".into())
+    );
+    assert!(matches!(
+        r.ev(Event::TakeTicket("B".into())).as_slice(),
+        [Effect::TakeTicket { .. }]
+    ));
+}
+
+#[test]
+fn appointment_check_in_reads_the_card_then_asks_the_hall_and_wipes_after() {
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    assert_eq!(r.ev(Event::StartCheckIn), &vec![Effect::StartCardReader]);
+    assert_eq!(r.s.queue(), &QueuePhase::WaitingForCard);
+    let fx = r.ev(Event::CardRead(applicant())).clone();
+    assert_eq!(
+        fx,
+        vec![Effect::StopCardReader, Effect::CheckIn(applicant())]
+    );
+    assert_eq!(r.s.screen(), Screen::Queue, "still on the queue screen");
+    assert_eq!(r.s.queue(), &QueuePhase::CheckingIn);
+    let t = QueueTicket {
+        appointment: Some("居民身份证换领 10:00-10:30".into()),
+        ..ticket("B002", Some("预约"))
+    };
+    r.ev(Event::TicketIssued(t.clone()));
+    assert_eq!(r.fx, vec![Effect::PrintTicket(t)]);
+    // Idle: the session that read a card is wiped.
+    r.at(r.now + 61_000, Event::Tick);
+    assert_eq!(r.s.screen(), Screen::Home);
+    assert!(r.fx.contains(&Effect::WipeSession));
+}
+
+#[test]
+fn leaving_check_in_stops_the_reader() {
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    r.ev(Event::StartCheckIn);
+    assert_eq!(r.ev(Event::Back), &vec![Effect::StopCardReader]);
+    assert_eq!(r.s.queue(), &QueuePhase::Choose);
+    r.ev(Event::StartCheckIn);
+    let fx = r.ev(Event::Cancel).clone();
+    assert!(fx.contains(&Effect::StopCardReader) && fx.contains(&Effect::WipeSession));
+    assert_eq!(r.s.screen(), Screen::Home);
+}
