@@ -281,3 +281,71 @@ fn paper_out_while_printing_the_receipt_keeps_it_and_it_prints_when_paper_is_loa
             .unwrap_or(false)
     });
 }
+
+fn qr_of(png: &Path) -> Vec<String> {
+    let img = image::open(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
+        .collect()
+}
+
+#[test]
+fn a_citizen_takes_a_queue_ticket_from_the_hall_and_the_dispenser_prints_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cfg = terminal(tmp.path(), "url = \"embedded\"\nlisten = \"127.0.0.1:0\"");
+    cfg.raw.devices.ticket.kind = kiosk::config::DeviceMode::Simulated;
+    let k = start(&cfg);
+    k.press("排队取号");
+    assert_eq!(k.shown(), "queue");
+    k.press("社保医保");
+    k.wait("the hall's ticket", 10, |s| {
+        matches!(s.queue(), kiosk_core::QueuePhase::Issued(_))
+    });
+    assert_eq!(k.find("您的号码 A001").len(), 1, "the number on screen");
+    // The dispenser's paper: one ticket whose QR carries the number.
+    let dir = cfg.data_dir.join("tickets");
+    k.wait("the ticket's picture", 10, |_| {
+        std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .any(|e| e.path().extension().is_some_and(|x| x == "png"))
+            })
+            .unwrap_or(false)
+    });
+    let png = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .unwrap();
+    let qr = qr_of(&png);
+    assert_eq!(qr.len(), 1, "{qr:?}");
+    assert!(qr[0].ends_with("no=A001"), "{qr:?}");
+    k.press("完成");
+    assert_eq!(k.shown(), "home");
+}
+
+#[test]
+fn with_the_hall_down_the_queue_screen_says_so_plainly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = terminal(tmp.path(), &format!("url = \"http://127.0.0.1:{port}\""));
+    let k = start(&cfg);
+    k.press("排队取号");
+    k.press("户籍证照");
+    k.wait("the refusal", 10, |s| {
+        matches!(s.queue(), kiosk_core::QueuePhase::Failed(_))
+    });
+    assert_eq!(
+        k.find(kiosk::runtime::QUEUE_DOWN).len(),
+        1,
+        "{:?}",
+        k.labels()
+    );
+}

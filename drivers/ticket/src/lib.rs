@@ -1,32 +1,60 @@
 //! Queue-ticket dispenser (排队取号机).
 //!
-//! The dispenser is a ticket printer plus the hall's queue service. This crate holds
-//! its handle and status; the queue client, the ticket layout and the home-screen
-//! entry come with the queue-ticket issue, so the kiosk shows the dispenser only in
-//! its health view until then.
+//! The dispenser is a ticket printer of its own (usually 58 mm) beside the
+//! hall's queue service: the number comes from the hall (the kiosk's hall
+//! client), the paper from here. Its status is its printer's.
 
 use kiosk_device::DeviceStatus;
+use kiosk_printer::{PrintError, Printer};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TicketDispenser {
-    status: DeviceStatus,
+    printer: Option<Printer>,
 }
 
 impl TicketDispenser {
-    /// A simulated dispenser: always ready.
-    pub fn simulated() -> Self {
+    /// A dispenser printing on `printer`.
+    pub fn with_printer(printer: Printer) -> Self {
         TicketDispenser {
-            status: DeviceStatus::Ready,
+            printer: Some(printer),
         }
     }
     /// No dispenser fitted on this terminal.
     pub fn absent() -> Self {
-        TicketDispenser {
-            status: DeviceStatus::Offline("本终端未配置取号机".into()),
-        }
+        TicketDispenser { printer: None }
+    }
+    pub fn is_fitted(&self) -> bool {
+        self.printer.is_some()
     }
     pub fn status(&self) -> DeviceStatus {
-        self.status.clone()
+        match &self.printer {
+            Some(p) => p.status(),
+            None => DeviceStatus::Offline("本终端未配置取号机".into()),
+        }
+    }
+    /// Prints one ticket job; a linked printer keeps it for reprinting on failure.
+    pub fn print(&self, name: &str, job: &[u8]) -> Result<(), DispenserError> {
+        match &self.printer {
+            Some(p) => Ok(p.print(name, job)?),
+            None => Err(DispenserError::Absent),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispenserError {
+    #[error("no ticket dispenser fitted")]
+    Absent,
+    #[error(transparent)]
+    Print(#[from] PrintError),
+}
+
+impl DispenserError {
+    pub fn citizen_message(&self) -> &'static str {
+        match self {
+            DispenserError::Absent => "本终端不能打印号票，请记下您的号码",
+            DispenserError::Print(_) => "号票打印失败，请记下屏幕上的号码",
+        }
     }
 }
 
@@ -35,8 +63,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absent_dispenser_reports_offline() {
-        assert!(TicketDispenser::simulated().status().is_usable());
-        assert!(!TicketDispenser::absent().status().is_usable());
+    fn absent_dispenser_reports_offline_and_prints_nothing() {
+        let d = TicketDispenser::absent();
+        assert!(!d.status().is_usable());
+        assert!(matches!(d.print("t", b"x"), Err(DispenserError::Absent)));
+    }
+
+    #[test]
+    fn a_dispenser_prints_on_its_own_printer() {
+        let dir = std::env::temp_dir().join(format!("tickets-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let d = TicketDispenser::with_printer(Printer::spool(&dir));
+        assert!(d.status().is_usable());
+        d.print("ticket-A001", b"\x1b@A001").unwrap();
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(files.len(), 1);
     }
 }

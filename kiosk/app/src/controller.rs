@@ -19,7 +19,7 @@ use crate::KioskWindow;
 #[derive(Debug)]
 pub enum Msg {
     Session(Event),
-    /// The receipt printed (`Ok(note)`) or could not be (`Err(message for the citizen)`).
+    /// The receipt or ticket printed (`Ok(note)`) or could not be (`Err(message for the citizen)`).
     Printed(Result<String, String>),
 }
 
@@ -89,6 +89,9 @@ impl Controller {
                 Effect::ModeChanged(_) => self.view.home_page.set(0),
                 Effect::PrintReceipt(_) => {
                     *self.view.printer_note.borrow_mut() = "正在打印回执……".into()
+                }
+                Effect::PrintTicket(_) => {
+                    *self.view.printer_note.borrow_mut() = "正在打印号票……".into()
                 }
                 _ => {}
             }

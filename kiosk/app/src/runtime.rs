@@ -97,6 +97,46 @@ pub fn open_printer(cfg: &Config) -> Option<kiosk_printer::Printer> {
     }
 }
 
+/// The dispenser's paper: 58 mm, text and QR drawn here (any printer).
+pub const TICKET_PROFILE: kiosk_printer::doc::Profile = kiosk_printer::doc::Profile {
+    dots: 384,
+    text: kiosk_printer::doc::TextMode::Raster,
+    qr: kiosk_printer::doc::QrMode::Raster,
+};
+
+/// What the citizen is told when the hall's queue service does not answer.
+pub const QUEUE_DOWN: &str = "排队系统暂时无法连接，请到服务台人工取号";
+
+fn priority_label(p: &str) -> Option<String> {
+    match p {
+        "appointment" => Some("预约".into()),
+        "elderly" => Some("长者".into()),
+        "disabled" => Some("残疾人".into()),
+        _ => None,
+    }
+}
+
+fn queue_ticket(t: kiosk_hall::Ticket, appointment: Option<String>) -> kiosk_core::QueueTicket {
+    kiosk_core::QueueTicket {
+        number: t.number,
+        category: t.category,
+        people_ahead: t.people_ahead,
+        // "YYYY-MM-DD HH:MM:SS" → to the minute.
+        at: t.issued_at.get(..16).unwrap_or(&t.issued_at).to_string(),
+        priority: priority_label(&t.priority),
+        appointment,
+    }
+}
+
+fn hall_refusal(e: &kiosk_hall::HallError) -> String {
+    match e {
+        kiosk_hall::HallError::Rejected { message, .. } => {
+            format!("暂时无法取号（{message}），请到服务台咨询")
+        }
+        _ => QUEUE_DOWN.to_string(),
+    }
+}
+
 /// The A4 printer's CUPS queue, if the configuration names one.
 pub fn open_a4(cfg: &Config) -> Option<kiosk_cups::CupsPrinter> {
     let a4 = &cfg.raw.devices.a4;
@@ -198,7 +238,13 @@ impl Devices {
         });
         let printer = open_printer(cfg);
         let ticket = match d.ticket.kind {
-            DeviceMode::Simulated => kiosk_ticket::TicketDispenser::simulated(),
+            // The simulated dispenser's paper: files (and their pictures) in <data>/tickets.
+            DeviceMode::Simulated => kiosk_ticket::TicketDispenser::with_printer(
+                kiosk_printer::Printer::spool_with_pictures(
+                    cfg.data_dir.join("tickets"),
+                    TICKET_PROFILE.dots,
+                ),
+            ),
             DeviceMode::None => kiosk_ticket::TicketDispenser::absent(),
         };
         Devices {
@@ -538,6 +584,76 @@ impl Executor for Runtime {
                             Err(e.citizen_message().to_string())
                         }
                         None => Err("本终端未配置打印机，请记下申请编号".to_string()),
+                    };
+                    let _ = tx.send(Msg::Printed(res));
+                });
+            }
+            Effect::TakeTicket { category, priority } => {
+                let (hall, tx) = (self.hall.clone(), self.tx.clone());
+                let req = kiosk_hall::TicketRequest {
+                    category: category.clone(),
+                    priority: priority.clone(),
+                };
+                self.rt.spawn(async move {
+                    let ev = match hall.ticket(&req).await {
+                        Ok(t) => Event::TicketIssued(queue_ticket(t, None)),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "no queue ticket");
+                            Event::TicketFailed(hall_refusal(&e))
+                        }
+                    };
+                    let _ = tx.send(Msg::Session(ev));
+                });
+            }
+            Effect::CheckIn(applicant) => {
+                let (hall, tx) = (self.hall.clone(), self.tx.clone());
+                let id_number = zeroize::Zeroizing::new(applicant.id_number.clone());
+                self.rt.spawn(async move {
+                    let ev = match hall.check_in(&id_number).await {
+                        Ok(Some(ci)) => Event::TicketIssued(queue_ticket(
+                            ci.ticket,
+                            Some(format!("{} {}", ci.item_name, ci.slot)),
+                        )),
+                        Ok(None) => Event::TicketFailed(
+                            "未查询到您今天的预约，可直接选择业务类别取号".into(),
+                        ),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "check-in failed");
+                            Event::TicketFailed(hall_refusal(&e))
+                        }
+                    };
+                    let _ = tx.send(Msg::Session(ev));
+                });
+            }
+            Effect::PrintTicket(tk) => {
+                let slip = crate::receipt::TicketSlip {
+                    number: tk.number.clone(),
+                    category: tk.category.clone(),
+                    people_ahead: tk.people_ahead,
+                    at: tk.at.clone(),
+                    priority: tk.priority.clone(),
+                    hall_name: self.terminal_name.clone(),
+                };
+                let doc = crate::receipt::ticket_doc(&slip, &self.devices.slips.progress_url);
+                let (devices, tx) = (self.devices.clone(), self.tx.clone());
+                let name = format!("ticket-{}", tk.number);
+                self.rt.spawn_blocking(move || {
+                    let slips = crate::receipt::Slips {
+                        profile: TICKET_PROFILE,
+                        progress_url: devices.slips.progress_url.clone(),
+                    };
+                    let res = match slips.encode(&doc) {
+                        Ok(job) => match devices.ticket.print(&name, &job) {
+                            Ok(()) => Ok("请取走号票，留意叫号屏。".to_string()),
+                            Err(e) => {
+                                tracing::error!(error = %e, "ticket not printed");
+                                Err(e.citizen_message().to_string())
+                            }
+                        },
+                        Err(e) => {
+                            tracing::error!(error = %e, "ticket not drawn");
+                            Err("号票打印失败，请记下屏幕上的号码".to_string())
+                        }
                     };
                     let _ = tx.send(Msg::Printed(res));
                 });

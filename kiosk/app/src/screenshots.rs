@@ -172,5 +172,23 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     c.dispatch(Event::Tick);
     debug_assert_eq!(c.with_session(|s| s.screen()), Screen::Guide);
     shot(&c, "11-idle-warning")?;
+    // 排队取号: the categories, then a checked-in appointment's ticket.
+    c.dispatch(Event::Cancel);
+    c.dispatch(Event::SetMode(mode));
+    c.dispatch(Event::OpenQueue);
+    shot(&c, "12-queue")?;
+    c.dispatch(Event::StartCheckIn);
+    c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card, None)));
+    c.dispatch(Event::TicketIssued(kiosk_core::QueueTicket {
+        number: "B002".into(),
+        category: "户籍证照".into(),
+        people_ahead: 0,
+        at: "2026-11-22 10:05".into(),
+        priority: Some("预约".into()),
+        appointment: Some("居民身份证换领 10:00-10:30".into()),
+    }));
+    *c.view.printer_note.borrow_mut() = "请取走号票，留意叫号屏。".into();
+    c.render();
+    shot(&c, "13-queue-ticket")?;
     Ok(written)
 }

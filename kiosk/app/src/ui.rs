@@ -5,8 +5,8 @@
 use std::rc::Rc;
 
 use kiosk_core::{
-    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, Rating, Screen, Session,
-    SubmitState,
+    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, QueuePhase, Rating, Screen,
+    Session, SubmitState,
 };
 use slint::{
     ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
@@ -70,6 +70,18 @@ pub fn wire(c: &Rc<Controller>) {
             c.dispatch(Event::SetMode(mode_of(m)))
         }
     });
+
+    ui.global::<HomeAdapter>()
+        .on_open_queue(on(|| Event::OpenQueue));
+    let q = ui.global::<QueueAdapter>();
+    let w = Rc::downgrade(c);
+    q.on_take(move |id| {
+        if let Some(c) = w.upgrade() {
+            c.dispatch(Event::TakeTicket(id.to_string()))
+        }
+    });
+    q.on_check_in(on(|| Event::StartCheckIn));
+    q.on_finish(on(|| Event::Finish));
 
     let w = Rc::downgrade(c);
     ui.global::<HomeAdapter>().on_choose(move |id| {
@@ -221,7 +233,42 @@ pub fn render(c: &Controller, s: &Session) {
             let levels: Vec<SharedString> = Rating::ALL.iter().map(|r| t(r.label())).collect();
             ui.global::<EvaluationAdapter>().set_levels(model(levels));
         }
+        Screen::Queue => render_queue(c, s),
     }
+}
+
+fn render_queue(c: &Controller, s: &Session) {
+    let q = c.ui.global::<QueueAdapter>();
+    let rows: Vec<QueueCategoryRow> = s
+        .catalog()
+        .queue
+        .iter()
+        .map(|k| QueueCategoryRow {
+            id: t(&k.id),
+            name: t(&k.name),
+        })
+        .collect();
+    q.set_categories(model(rows));
+    let phase = match s.queue() {
+        QueuePhase::Choose => "choose",
+        QueuePhase::Taking => "taking",
+        QueuePhase::WaitingForCard => "card",
+        QueuePhase::CheckingIn => "checking",
+        QueuePhase::Issued(_) => "issued",
+        QueuePhase::Failed(_) => "failed",
+    };
+    q.set_phase(t(phase));
+    if let QueuePhase::Failed(m) = s.queue() {
+        q.set_message(t(m));
+    }
+    if let QueuePhase::Issued(tk) = s.queue() {
+        q.set_number(t(&tk.number));
+        q.set_category(t(&tk.category));
+        q.set_ahead(t(format!("您前面还有 {} 人等候", tk.people_ahead)));
+        q.set_priority(t(tk.priority.as_deref().unwrap_or("")));
+        q.set_appointment(t(tk.appointment.as_deref().unwrap_or("")));
+    }
+    q.set_printer_note(t(c.view.printer_note.borrow().as_str()));
 }
 
 fn kind_text(kind: ItemKind, days: u32) -> String {
@@ -232,6 +279,8 @@ fn kind_text(kind: ItemKind, days: u32) -> String {
 }
 
 fn render_home(c: &Controller, s: &Session) {
+    c.ui.global::<HomeAdapter>()
+        .set_queue(!s.catalog().queue.is_empty());
     let per = home_page_size(s.mode());
     let items = &s.catalog().items;
     let pages = items.len().div_ceil(per).max(1);
