@@ -166,13 +166,7 @@ fn a_citizen_applies_with_simulated_devices_and_gets_the_halls_number_and_a_rece
     // after the job is safe on disk.)
     let picture = jobs[0].with_extension("png");
     k.wait("the picture of the receipt", 10, |_| picture.exists());
-    let png = image::open(&picture).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(png);
-    let qr: Vec<String> = prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
-        .collect();
+    let qr = qr_of(&picture);
     assert_eq!(qr.len(), 1, "{qr:?}");
     assert!(qr[0].ends_with(&format!("no={number}")), "{qr:?}");
 

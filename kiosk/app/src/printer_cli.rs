@@ -92,6 +92,21 @@ pub struct Output {
     png: Option<PathBuf>,
 }
 
+/// A `status` answer: the state word alone, or the whole object with `--json`;
+/// exit 1 unless the printer can print.
+fn report_state(json: bool, ok: bool, v: serde_json::Value) -> ExitCode {
+    if json {
+        println!("{v}");
+    } else {
+        println!("{}", v["state"].as_str().unwrap_or("unknown"));
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn fail(msg: String) -> anyhow::Result<ExitCode> {
     eprintln!("kiosk: {msg}");
     Ok(ExitCode::from(1))
@@ -245,19 +260,11 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
                 ),
                 Err(e) => ("offline", e.to_string(), false),
             };
-            if *json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "state": word, "detail": detail, "pending": p.pending_jobs() })
-                );
-            } else {
-                println!("{word}");
-            }
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(report_state(
+                *json,
+                ok,
+                serde_json::json!({ "state": word, "detail": detail, "pending": p.pending_jobs() }),
+            ))
         }
         PrinterCmd::TestPage { target, output } => match settings(config, target) {
             Ok((slips, printer)) => emit(&test_page(), &slips, printer, output, "test-page"),
@@ -372,16 +379,11 @@ pub fn run_a4(config: &kiosk::config::Config, cmd: &A4Cmd) -> anyhow::Result<Exi
                 }
                 Err(e) => ("offline", e.technician_message(), false),
             };
-            if *json {
-                println!("{}", serde_json::json!({ "state": word, "detail": detail }));
-            } else {
-                println!("{word}");
-            }
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(report_state(
+                *json,
+                ok,
+                serde_json::json!({ "state": word, "detail": detail }),
+            ))
         }
         A4Cmd::TestPage { uri, out } => {
             let pdf = match kiosk_cups::render_form_pdf(&a4_test_form(&config.raw.terminal.name)) {

@@ -1,7 +1,10 @@
 //! `kiosk device idcard …` against the GA 467 simulator on a pty.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::kiosk;
 
 use kiosk_idcard::sim::{self, SimConfig, SimHandle};
 
@@ -15,18 +18,6 @@ fn simulator(dir: &Path) -> SimHandle {
         .unwrap(),
     );
     sim::start(cfg).unwrap()
-}
-
-fn kiosk(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]
