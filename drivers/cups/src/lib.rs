@@ -33,12 +33,14 @@ pub mod client;
 pub mod doc;
 pub mod http;
 pub mod ipp;
+pub mod kept;
 pub mod pdf;
 
 pub use client::{
     Condition, CupsError, CupsPrinter, JobState, JobStatus, PrinterState, PrinterStatus,
 };
 pub use doc::{Align, Block, FormDoc, RenderError};
+pub use kept::{KeptA4, KeptError};
 
 use kiosk_printer::raster::Font;
 

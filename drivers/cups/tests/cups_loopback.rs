@@ -12,7 +12,9 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use common::{pdfinfo, two_page_form};
-use kiosk_cups::{render_form_pdf, Condition, CupsError, CupsPrinter, JobState, PrinterState};
+use kiosk_cups::{
+    render_form_pdf, Condition, CupsError, CupsPrinter, JobState, KeptA4, KeptError, PrinterState,
+};
 use kiosk_device::DeviceStatus;
 
 struct Server {
@@ -229,4 +231,113 @@ fn a_wrong_queue_name_is_a_clear_error_naming_the_uri() {
     // A job id CUPS never gave is not found either.
     let e = printer(s).job_state(999_999).unwrap_err();
     assert!(matches!(e, CupsError::NotFound { .. }), "{e:?}");
+}
+
+fn reject_accept(s: &Server) -> impl Fn(&str) + '_ {
+    move |tool: &str| {
+        let socket = s.socket.as_deref().expect(
+            "KIOSK_TEST_CUPS_SOCKET unset: this test needs cupsreject on the server's socket",
+        );
+        let st = Command::new(tool)
+            .args(["-h", socket, "kiosk-a4"])
+            .status()
+            .unwrap_or_else(|e| panic!("{tool}: {e} (Debian package cups-client)"));
+        assert!(st.success(), "{tool} failed");
+    }
+}
+
+#[test]
+fn a_refused_a4_job_is_kept_and_printed_once_when_the_queue_takes_jobs_again() {
+    let (s, _g) = server();
+    let run = reject_accept(s);
+    let dir = tempfile::tempdir().unwrap();
+    let kept = KeptA4::new(dir.path().join("a4-queue"), printer(s));
+    let pdf = render_form_pdf(&two_page_form()).unwrap();
+    run("cupsreject");
+    let res = kept.print("申请表 ZW20261123000001", &pdf);
+    run("cupsaccept");
+    let e = res.unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            KeptError::Cups {
+                source: CupsError::NotAccepting { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.citizen_message(),
+        "A4 打印机暂停服务，请到窗口领取纸质材料"
+    );
+    let pending = kept.pending();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(std::fs::read(&pending[0]).unwrap(), pdf, "kept whole");
+
+    let _ = std::fs::remove_file(&s.out);
+    assert_eq!(kept.reprint_pending().unwrap(), 1);
+    assert!(kept.pending().is_empty(), "forgotten once CUPS took it");
+    let p = printer(s);
+    let name = pending[0]
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let job = p
+        .jobs(true)
+        .unwrap()
+        .into_iter()
+        .chain(p.jobs(false).unwrap())
+        .find(|j| j.name == name)
+        .expect("the kept job is in the queue under its file name");
+    p.wait_for_job(job.id, Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        std::fs::read(&s.out).unwrap(),
+        pdf,
+        "CUPS wrote what was kept"
+    );
+    // Nothing left: a second pass sends nothing.
+    assert_eq!(kept.reprint_pending().unwrap(), 0);
+}
+
+#[test]
+fn a_kept_job_whose_answer_was_lost_is_not_printed_again_if_cups_has_it() {
+    let (s, _g) = server();
+    let p = printer(s);
+    let dir = tempfile::tempdir().unwrap();
+    let qdir = dir.path().join("a4-queue");
+    std::fs::create_dir_all(&qdir).unwrap();
+    // As after a lost answer: the job reached CUPS, the kept file has its marker.
+    let stem = format!("1700000000000000-{}-0000-lost-answer", std::process::id());
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    std::fs::write(qdir.join(format!("{stem}.pdf")), &pdf).unwrap();
+    std::fs::write(qdir.join(format!("{stem}.unsure")), b"").unwrap();
+    let id = p.print_pdf(&stem, &pdf).unwrap();
+    p.wait_for_job(id, Duration::from_secs(30)).unwrap();
+
+    let kept = KeptA4::new(&qdir, printer(s));
+    assert_eq!(kept.reprint_pending().unwrap(), 1);
+    assert!(kept.pending().is_empty());
+    assert!(!qdir.join(format!("{stem}.unsure")).exists());
+    let same: Vec<_> = p
+        .jobs(true)
+        .unwrap()
+        .into_iter()
+        .chain(p.jobs(false).unwrap())
+        .filter(|j| j.name == stem)
+        .collect();
+    assert_eq!(same.len(), 1, "printed once, not twice: {same:?}");
+
+    // With the marker but unknown to CUPS, the job is sent.
+    let stem2 = format!("1700000000000001-{}-0001-never-arrived", std::process::id());
+    std::fs::write(qdir.join(format!("{stem2}.pdf")), &pdf).unwrap();
+    std::fs::write(qdir.join(format!("{stem2}.unsure")), b"").unwrap();
+    assert_eq!(kept.reprint_pending().unwrap(), 1);
+    assert!(p
+        .jobs(true)
+        .unwrap()
+        .into_iter()
+        .chain(p.jobs(false).unwrap())
+        .any(|j| j.name == stem2));
 }
