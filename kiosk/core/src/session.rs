@@ -217,6 +217,10 @@ pub enum Event {
     TicketIssued(QueueTicket),
     /// No ticket: the sentence the citizen sees.
     TicketFailed(String),
+    /// "打印一次性告知单" on the materials screen: everything still missing, on paper.
+    PrintNotice,
+    /// "打印申请表（A4）" on the receipt screen: the citizen's copy of the form.
+    PrintForm,
 }
 
 /// What the app must do.
@@ -249,6 +253,39 @@ pub enum Effect {
     /// Ask the hall for today's appointment of this card (预约签到).
     CheckIn(Applicant),
     PrintTicket(QueueTicket),
+    /// Print the 一次性告知单 on the receipt printer.
+    PrintNotice(MissingNotice),
+    /// Print the citizen's copy of the application form on the A4 printer.
+    PrintForm(FormCopy),
+}
+
+/// 一次性告知单 — everything the citizen still has to bring, in one list.
+/// Personal data here is already masked. The executor adds the time and where
+/// to hand the materials in (terminal settings, not the session's business).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingNotice {
+    pub item_name: String,
+    pub department: String,
+    pub applicant_masked: String,
+    pub id_masked: String,
+    /// (material, what to do about it), in the guide's order.
+    pub missing: Vec<(String, String)>,
+}
+
+/// The citizen's copy of the application form (申请表), for the A4 printer.
+/// Personal data is masked as on the receipt: the paper may be left behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormCopy {
+    pub item_name: String,
+    pub department: String,
+    pub reference: String,
+    pub queued: bool,
+    pub at: String,
+    /// (label, value) of every form field, masked where personal.
+    pub fields: Vec<(String, String)>,
+    /// (material, how it was supplied).
+    pub materials: Vec<(String, String)>,
+    pub delivery: DeliveryMethod,
 }
 
 /// An application ready to leave the terminal.
@@ -323,6 +360,8 @@ struct Draft {
     delivery: Option<DeliveryMethod>,
     submit: SubmitState,
     receipt: Option<Receipt>,
+    /// The A4 copy was asked for (once per application: paper is not wasted).
+    form_printed: bool,
 }
 
 /// One citizen's session.
@@ -425,6 +464,24 @@ impl Session {
     /// Where the queue screen is.
     pub fn queue(&self) -> &QueuePhase {
         &self.queue
+    }
+
+    /// Whether the materials screen offers the 一次性告知单: some required
+    /// material is still missing or deferred (容缺).
+    pub fn can_print_notice(&self) -> bool {
+        self.screen == Screen::Materials
+            && self
+                .draft
+                .as_ref()
+                .is_some_and(|d| !self.missing_list(d).is_empty())
+    }
+    /// Whether the receipt screen still offers the A4 copy of the form.
+    pub fn can_print_form(&self) -> bool {
+        self.screen == Screen::Receipt
+            && self
+                .draft
+                .as_ref()
+                .is_some_and(|d| d.receipt.is_some() && !d.form_printed)
     }
 
     pub fn receipt(&self) -> Option<&Receipt> {
@@ -669,6 +726,21 @@ impl Session {
                     self.wipe(&mut fx);
                 }
             }
+            Event::PrintNotice => {
+                if let Some(n) = self.notice() {
+                    fx.push(Effect::PrintNotice(n));
+                }
+            }
+            Event::PrintForm => {
+                if self.can_print_form() {
+                    if let Some(f) = self.form_copy() {
+                        if let Some(d) = self.draft.as_mut() {
+                            d.form_printed = true;
+                        }
+                        fx.push(Effect::PrintForm(f));
+                    }
+                }
+            }
             Event::Finish => match self.screen {
                 Screen::Receipt => self.go(Screen::Evaluation, &mut fx),
                 Screen::Evaluation | Screen::Queue => self.wipe(&mut fx),
@@ -698,6 +770,7 @@ impl Session {
             delivery: (it.delivery.len() == 1).then(|| it.delivery[0]),
             submit: SubmitState::NotYet,
             receipt: None,
+            form_printed: false,
         }
     }
 
@@ -893,6 +966,98 @@ impl Session {
         }
     }
 
+    /// (material, what to do) for every required material not yet supplied,
+    /// and every 容缺 one deferred.
+    fn missing_list(&self, d: &Draft) -> Vec<(String, String)> {
+        let item = &self.catalog.items[d.item];
+        item.materials
+            .iter()
+            .zip(&d.materials)
+            .enumerate()
+            .filter_map(|(i, (spec, st))| {
+                if spec.tolerated && st.skipped && st.pages.is_empty() {
+                    let how = format!(
+                        "可容缺受理，请于受理后 {} 个工作日内补交{}",
+                        spec.tolerance_days,
+                        if spec.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（{}）", spec.note)
+                        }
+                    );
+                    Some((spec.name.clone(), how))
+                } else if !self.satisfied(d, i) {
+                    let how = if spec.note.is_empty() {
+                        "请备齐后提交".to_string()
+                    } else {
+                        format!("{}，请备齐后提交", spec.note)
+                    };
+                    Some((spec.name.clone(), how))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn notice(&self) -> Option<MissingNotice> {
+        if self.screen != Screen::Materials {
+            return None;
+        }
+        let d = self.draft.as_ref()?;
+        let applicant = d.applicant.as_ref()?;
+        let missing = self.missing_list(d);
+        if missing.is_empty() {
+            return None;
+        }
+        let item = &self.catalog.items[d.item];
+        Some(MissingNotice {
+            item_name: item.name.clone(),
+            department: item.department.clone(),
+            applicant_masked: applicant.masked_name(),
+            id_masked: applicant.masked_id(),
+            missing,
+        })
+    }
+
+    fn form_copy(&self) -> Option<FormCopy> {
+        let d = self.draft.as_ref()?;
+        let r = d.receipt.as_ref()?;
+        let item = &self.catalog.items[d.item];
+        let fields = item
+            .fields
+            .iter()
+            .map(|f| {
+                let v = d.fields.get(&f.key).map(String::as_str).unwrap_or("");
+                (f.label.clone(), masked_field(f, v))
+            })
+            .collect();
+        let mut materials: Vec<(String, String)> = Vec::new();
+        for line in &r.received {
+            // "户口簿（2 页）" → ("户口簿", "2 页")
+            match line.split_once('（') {
+                Some((name, rest)) => materials.push((
+                    name.to_string(),
+                    rest.trim_end_matches('）').to_string(),
+                )),
+                None => materials.push((line.clone(), "已提交".into())),
+            }
+        }
+        for (name, days) in &r.deferred {
+            materials.push((name.clone(), format!("容缺，{days} 个工作日内补交")));
+        }
+        Some(FormCopy {
+            item_name: r.item_name.clone(),
+            department: r.department.clone(),
+            reference: r.reference.clone(),
+            queued: r.queued,
+            at: r.at.clone(),
+            fields,
+            materials,
+            delivery: r.delivery,
+        })
+    }
+
     fn materials_done(&self, d: &Draft) -> bool {
         (0..d.materials.len()).all(|i| self.satisfied(d, i))
     }
@@ -993,6 +1158,26 @@ fn card_value(a: &Applicant, f: CardField) -> String {
         CardField::Birth => a.birth.clone(),
         CardField::Address => a.address.clone(),
         CardField::IdNumber => a.id_number.clone(),
+    }
+}
+
+/// A form value as it may appear on paper: the ID number, name, address and
+/// phone masked, the rest as entered.
+fn masked_field(f: &crate::catalog::FieldSpec, v: &str) -> String {
+    use crate::applicant::{mask_id, mask_name};
+    match (f.source, f.kind) {
+        (Some(CardField::IdNumber), _) => mask_id(v),
+        (Some(CardField::Name), _) => mask_name(v),
+        (Some(CardField::Address), _) => {
+            let keep: String = v.chars().take(6).collect();
+            if v.chars().count() > 6 {
+                format!("{keep}****")
+            } else {
+                keep
+            }
+        }
+        (_, FieldKind::Phone) if v.len() == 11 => format!("{}****{}", &v[..3], &v[7..]),
+        _ => v.to_string(),
     }
 }
 

@@ -638,3 +638,102 @@ fn leaving_check_in_stops_the_reader() {
     assert!(fx.contains(&Effect::StopCardReader) && fx.contains(&Effect::WipeSession));
     assert_eq!(r.s.screen(), Screen::Home);
 }
+
+#[test]
+fn the_one_time_notice_lists_every_missing_material_once_and_only_on_the_materials_screen() {
+    let mut r = Run::new();
+    r.to_form();
+    assert!(!r.s.can_print_notice());
+    assert!(r.ev(Event::PrintNotice).is_empty(), "not from the form");
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13800138000".into(),
+    });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "200".into(),
+    });
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials);
+    assert!(r.s.can_print_notice(), "the 户口簿 is missing");
+    let fx = r.ev(Event::PrintNotice).clone();
+    let [Effect::PrintNotice(n)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(n.item_name, "城乡居民基本养老保险参保登记");
+    assert_eq!(n.applicant_masked, "欧*燕");
+    assert_eq!(n.id_masked, "4201**********0021");
+    // The ID card is read (零证明): only the 户口簿 is listed, with the guide's note.
+    assert_eq!(
+        n.missing,
+        vec![("户口簿".to_string(), "户主页及本人页，请备齐后提交".to_string())]
+    );
+    assert_eq!(r.screen(), Screen::Materials, "printing does not move on");
+
+    // Deferred (容缺) it is still owed, with its deadline.
+    r.ev(Event::ToggleSkip(1));
+    let fx = r.ev(Event::PrintNotice).clone();
+    let [Effect::PrintNotice(n)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        n.missing,
+        vec![(
+            "户口簿".to_string(),
+            "可容缺受理，请于受理后 5 个工作日内补交（户主页及本人页）".to_string()
+        )]
+    );
+
+    // Photographed: nothing is missing, nothing to print.
+    r.ev(Event::ToggleSkip(1));
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 1])));
+    assert!(!r.s.can_print_notice());
+    assert!(r.ev(Event::PrintNotice).is_empty());
+}
+
+#[test]
+fn the_a4_copy_of_the_form_is_offered_once_after_acceptance_with_personal_data_masked() {
+    let mut r = Run::new();
+    r.to_review();
+    assert!(r.ev(Event::PrintForm).is_empty(), "nothing accepted yet");
+    r.ev(Event::Submit);
+    r.ev(Event::SubmitAccepted {
+        application_no: "ZW20261123000001".into(),
+        at: "2026-11-23 09:30:00".into(),
+    });
+    assert_eq!(r.screen(), Screen::Receipt);
+    assert!(r.s.can_print_form());
+    let fx = r.ev(Event::PrintForm).clone();
+    let [Effect::PrintForm(f)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(f.reference, "ZW20261123000001");
+    assert_eq!(f.at, "2026-11-23 09:30:00");
+    assert!(!f.queued);
+    let get = |k: &str| {
+        f.fields
+            .iter()
+            .find(|(a, _)| a.contains(k))
+            .map(|(_, b)| b.clone())
+            .unwrap_or_else(|| panic!("no {k} in {:?}", f.fields))
+    };
+    assert_eq!(get("姓名"), "欧*燕");
+    assert_eq!(get("身份号码"), "4201**********0021");
+    assert_eq!(get("户籍地址"), "湖北省武汉市****");
+    assert_eq!(get("电话"), "138****8000");
+    assert_eq!(get("档次"), "500");
+    let text = format!("{f:?}");
+    assert!(!text.contains("420113195803120021"), "{text}");
+    assert!(!text.contains("13800138000"), "{text}");
+    assert!(!text.contains("汉南大道100号"), "{text}");
+    assert_eq!(
+        f.materials,
+        vec![
+            ("居民身份证".to_string(), "读卡核验".to_string()),
+            ("户口簿".to_string(), "1 页".to_string())
+        ]
+    );
+    assert!(!r.s.can_print_form(), "once per application");
+    assert!(r.ev(Event::PrintForm).is_empty());
+}
