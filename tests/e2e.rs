@@ -343,3 +343,141 @@ fn with_the_hall_down_the_queue_screen_says_so_plainly() {
         k.labels()
     );
 }
+
+/// Home → guide → card → form, up to the materials screen.
+fn to_materials(k: &UiDriver) {
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    k.wait("the simulated card to be read", 10, |s| {
+        s.screen() == Screen::Form
+    });
+    for d in "13912345678".chars() {
+        k.press(&format!("联系电话 {d}"));
+    }
+    k.press("缴费档次（元/年） 500");
+    k.press("下一步");
+    assert_eq!(k.shown(), "materials");
+}
+
+#[test]
+fn a_citizen_without_the_household_register_prints_the_one_time_notice_of_what_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal(tmp.path(), "url = \"embedded\"\nlisten = \"127.0.0.1:0\"");
+    let k = start(&cfg);
+    to_materials(&k);
+    k.press("打印一次性告知单");
+    let spool = cfg.data_dir.join("spool");
+    k.wait("the notice job", 10, |_| !spooled(&spool).is_empty());
+    let jobs = spooled(&spool);
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let text = kiosk_printer::escpos::text_of(&std::fs::read(&jobs[0]).unwrap());
+    for want in [
+        "一次性告知单",
+        "城乡居民基本养老保险参保登记",
+        "欧*燕",
+        "1. 户口簿",
+        "户主页及本人页",
+        "12345",
+    ] {
+        assert!(text.contains(want), "{want} missing from:\n{text}");
+    }
+    assert!(!text.contains("欧阳燕") && !text.contains("420113195803120021"));
+    assert!(
+        !text.contains("居民身份证"),
+        "the card was read: not missing"
+    );
+    k.wait("the printer's word on screen", 10, |_| {
+        !k.find("一次性告知单已打印，请从出纸口取走。").is_empty()
+    });
+    // The citizen may still go on: the session is where it was.
+    assert_eq!(k.shown(), "materials");
+}
+
+/// The loopback CUPS of scripts/cups-test-server.sh (scripts/test.sh starts it).
+fn cups() -> (String, PathBuf) {
+    let uri = std::env::var("KIOSK_TEST_CUPS_URI").expect(
+        "KIOSK_TEST_CUPS_URI unset: run through scripts/test.sh, or source target/cups-test/env \
+         after scripts/cups-test-server.sh start",
+    );
+    let out = std::env::var("KIOSK_TEST_CUPS_OUT").expect("KIOSK_TEST_CUPS_OUT unset");
+    (uri, out.into())
+}
+
+static CUPS_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn after_acceptance_the_citizen_prints_the_form_on_a4_through_cups() {
+    let _g = CUPS_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let (uri, out) = cups();
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal_with(
+        tmp.path(),
+        "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
+        &format!("kind = \"simulated\"\n\n[devices.a4]\nkind = \"cups\"\nuri = \"{uri}\""),
+    );
+    let k = start(&cfg);
+    apply(&k);
+    k.wait("the hall's answer", 20, |s| s.screen() == Screen::Receipt);
+    let _ = std::fs::remove_file(&out);
+    let note = || {
+        k.c.ui
+            .global::<ReceiptAdapter>()
+            .get_printer_note()
+            .to_string()
+    };
+    k.wait("the receipt", 10, |_| note().contains("回执已打印"));
+    k.press("打印申请表（A4）");
+    k.wait("CUPS to take the form", 20, |_| {
+        note().contains("申请表已送往")
+    });
+    assert!(k.find("打印申请表（A4）").is_empty(), "offered once");
+    k.wait("the queue's file", 30, |_| {
+        std::fs::read(&out).is_ok_and(|b| b.starts_with(b"%PDF") && b.ends_with(b"%%EOF\n"))
+    });
+    let pdf = std::fs::read(&out).unwrap();
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&out)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.contains("Page size:") && info.contains("595 x 842 pts"),
+        "{info}"
+    );
+    assert!(pdf.len() > 10_000, "a drawn page, {} bytes", pdf.len());
+    let kept = cfg.data_dir.join("a4-queue");
+    assert_eq!(
+        std::fs::read_dir(&kept).map(|d| d.count()).unwrap_or(0),
+        0,
+        "nothing kept once CUPS took it"
+    );
+}
+
+#[test]
+fn with_cups_unreachable_the_a4_form_is_kept_and_the_citizen_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal_with(
+        tmp.path(),
+        "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
+        "kind = \"simulated\"\n\n[devices.a4]\nkind = \"cups\"\nuri = \"ipp://127.0.0.1:9/printers/kiosk-a4\"",
+    );
+    let k = start(&cfg);
+    apply(&k);
+    k.wait("the hall's answer", 20, |s| s.screen() == Screen::Receipt);
+    k.press("打印申请表（A4）");
+    let note = || {
+        k.c.ui
+            .global::<ReceiptAdapter>()
+            .get_printer_note()
+            .to_string()
+    };
+    k.wait("the A4 answer", 20, |_| note().contains("申请表已保存"));
+    assert!(note().contains("A4 打印机暂时无法连接"), "{}", note());
+    let kept: Vec<PathBuf> = std::fs::read_dir(cfg.data_dir.join("a4-queue"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(std::fs::read(&kept[0]).unwrap().starts_with(b"%PDF"));
+}

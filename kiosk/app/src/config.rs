@@ -33,6 +33,19 @@ pub struct TerminalSection {
     pub catalog: PathBuf,
     #[serde(default)]
     pub data_dir: Option<PathBuf>,
+    /// Where the citizen hands in what the 一次性告知单 lists.
+    #[serde(default = "default_submit_to")]
+    pub submit_to: String,
+    /// The enquiry line printed on the 一次性告知单.
+    #[serde(default = "default_phone")]
+    pub phone: String,
+}
+
+fn default_submit_to() -> String {
+    "备齐后可在本终端补传，或到综合受理窗口提交".into()
+}
+fn default_phone() -> String {
+    "12345（政务服务便民热线）".into()
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -26,6 +26,10 @@ pub enum Msg {
 /// Carries out effects: devices, outbox, hall, printer. Results go back as [`Msg`]s.
 pub trait Executor {
     fn perform(&self, effect: &Effect);
+    /// Whether an A4 printer is configured (the receipt screen offers the form copy).
+    fn a4_fitted(&self) -> bool {
+        false
+    }
 }
 
 /// Extra view state that is not the citizen's session: pages of the home list,
@@ -37,6 +41,8 @@ pub struct ViewState {
     /// The card photo decoded once per card, not on every render.
     pub photo: RefCell<Option<(kiosk_core::Photo, Option<slint::Image>)>>,
     pub printer_note: RefCell<String>,
+    /// An A4 printer is configured: the receipt screen offers the form copy.
+    pub a4_fitted: Cell<bool>,
 }
 
 pub struct Controller {
@@ -57,13 +63,16 @@ impl Controller {
         make_exec: impl FnOnce(mpsc::Sender<Msg>) -> Box<dyn Executor>,
     ) -> Rc<Self> {
         let (tx, rx) = mpsc::channel();
+        let exec = make_exec(tx);
+        let view = ViewState::default();
+        view.a4_fitted.set(exec.a4_fitted());
         let c = Rc::new(Controller {
             ui,
             session: RefCell::new(session),
-            exec: make_exec(tx),
+            exec,
             rx,
             clock,
-            view: ViewState::default(),
+            view,
         });
         ui::wire(&c);
         c.render();
@@ -92,6 +101,12 @@ impl Controller {
                 }
                 Effect::PrintTicket(_) => {
                     *self.view.printer_note.borrow_mut() = "正在打印号票……".into()
+                }
+                Effect::PrintNotice(_) => {
+                    *self.view.printer_note.borrow_mut() = "正在打印一次性告知单……".into()
+                }
+                Effect::PrintForm(_) => {
+                    *self.view.printer_note.borrow_mut() = "正在打印申请表……".into()
                 }
                 _ => {}
             }

@@ -163,6 +163,53 @@ pub fn notice_doc(n: &Notice, terminal_name: &str) -> Doc {
         .line("本告知单所列即为全部所需材料，备齐后即可办理。")
 }
 
+impl Notice {
+    /// The printed notice of what the session found missing, stamped `at`,
+    /// with the terminal's hand-in place and enquiry line.
+    pub fn from_core(
+        n: &kiosk_core::MissingNotice,
+        at: String,
+        submit_to: &str,
+        phone: &str,
+    ) -> Notice {
+        Notice {
+            item_name: n.item_name.clone(),
+            department: n.department.clone(),
+            applicant_masked: n.applicant_masked.clone(),
+            id_masked: n.id_masked.clone(),
+            at,
+            missing: n.missing.clone(),
+            submit_to: submit_to.to_string(),
+            phone: phone.to_string(),
+        }
+    }
+}
+
+/// The citizen's A4 copy of the application form (申请表（申请人留存）).
+pub fn form_doc(f: &kiosk_core::FormCopy, terminal_name: &str) -> kiosk_cups::FormDoc {
+    let number = if f.queued {
+        format!("终端受理编号 {}（网络恢复后自动提交）", f.reference)
+    } else {
+        format!("申请编号 {}", f.reference)
+    };
+    let mut doc = kiosk_cups::FormDoc::new(format!("{}申请表", f.item_name))
+        .subtitle(format!("{number}　受理时间 {}", f.at))
+        .heading("事项信息")
+        .field("办理事项", &f.item_name)
+        .field("受理部门", &f.department)
+        .field("领取方式", f.delivery.label())
+        .heading("申请人填报信息");
+    for (k, v) in &f.fields {
+        doc = doc.field(k, v);
+    }
+    doc = doc.heading("申请材料");
+    for (k, v) in &f.materials {
+        doc = doc.field(k, v);
+    }
+    doc.paragraph("本表为申请人留存联，由自助终端根据申请人提交的信息生成；为保护个人信息，证件号码、姓名、地址和电话已部分隐去。原始申请已电子提交至受理部门，无需再次提交纸质材料。")
+        .footer(format!("{terminal_name} · 申请表（申请人留存）"))
+}
+
 /// One 排队号票 as the hall's queue service issued it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketSlip {

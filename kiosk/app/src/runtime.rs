@@ -30,8 +30,9 @@ pub struct Devices {
     pub printer: Option<kiosk_printer::Printer>,
     /// How slips are laid out for that printer.
     pub slips: crate::receipt::Slips,
-    /// The A4 printer (a CUPS queue), if configured.
-    pub a4: Option<kiosk_cups::CupsPrinter>,
+    /// The A4 printer (a CUPS queue), if configured, with its kept jobs
+    /// (`<data>/a4-queue`): a form CUPS did not take is printed later, not lost.
+    pub a4: Option<kiosk_cups::KeptA4>,
     pub ticket: kiosk_ticket::TicketDispenser,
 }
 
@@ -253,7 +254,7 @@ impl Devices {
             reader_error,
             camera,
             printer,
-            a4: open_a4(cfg),
+            a4: open_a4(cfg).map(|p| kiosk_cups::KeptA4::new(cfg.data_dir.join("a4-queue"), p)),
             slips: crate::receipt::Slips {
                 profile: d.printer.profile(),
                 progress_url: d.printer.progress_url.clone(),
@@ -285,7 +286,7 @@ impl Devices {
         ];
         // An A4 printer is optional equipment: listed only where fitted.
         if let Some(a4) = &self.a4 {
-            health.push((DeviceKind::A4Printer, a4.device_status()));
+            health.push((DeviceKind::A4Printer, a4.printer().device_status()));
         }
         health
     }
@@ -380,6 +381,9 @@ pub struct Runtime {
     pub devices: Arc<Devices>,
     terminal_id: String,
     terminal_name: String,
+    /// Printed on the 一次性告知单.
+    submit_to: String,
+    phone: String,
     /// How long the citizen waits for the hall before getting the terminal's reference.
     submit_wait: Duration,
 }
@@ -444,6 +448,13 @@ impl Runtime {
                         _ => {}
                     }
                 }
+                if let Some(a4) = dev.a4.clone() {
+                    match tokio::task::spawn_blocking(move || a4.reprint_pending()).await {
+                        Ok(Ok(n)) if n > 0 => tracing::info!(jobs = n, "kept A4 forms printed"),
+                        Ok(Err(e)) => tracing::debug!(error = %e, "kept A4 forms still waiting for CUPS"),
+                        _ => {}
+                    }
+                }
                 let pending = ob.flush(&hc).await.unwrap_or_else(|e| {
                     tracing::error!(error = %e, "outbox");
                     0
@@ -473,8 +484,40 @@ impl Runtime {
             devices,
             terminal_id,
             terminal_name: cfg.raw.terminal.name.clone(),
+            submit_to: cfg.raw.terminal.submit_to.clone(),
+            phone: cfg.raw.terminal.phone.clone(),
             submit_wait: Duration::from_secs(h.timeout_secs.max(1) * 2),
         })
+    }
+
+    /// Draws `doc` and prints it on the receipt printer, off the UI thread;
+    /// the citizen is told `ok` or what went wrong (`unavailable` when there is
+    /// no printer or the fonts failed).
+    fn print_slip(
+        &self,
+        doc: kiosk_printer::doc::Doc,
+        name: String,
+        ok: &'static str,
+        unavailable: &'static str,
+    ) {
+        let (devices, tx) = (self.devices.clone(), self.tx.clone());
+        self.rt.spawn_blocking(move || {
+            let res = match devices.slips.encode(&doc) {
+                Err(e) => {
+                    tracing::error!(error = %e, job = %name, "slip not drawn");
+                    Err(unavailable.to_string())
+                }
+                Ok(job) => match devices.printer.as_ref().map(|p| p.print(&name, &job)) {
+                    Some(Ok(_)) => Ok(ok.to_string()),
+                    Some(Err(e)) => {
+                        tracing::error!(error = %e, job = %name, "slip not printed");
+                        Err(e.citizen_message().to_string())
+                    }
+                    None => Err(unavailable.to_string()),
+                },
+            };
+            let _ = tx.send(Msg::Printed(res));
+        });
     }
 
     fn send(&self, ev: Event) {
@@ -529,6 +572,10 @@ impl Runtime {
 }
 
 impl Executor for Runtime {
+    fn a4_fitted(&self) -> bool {
+        self.devices.a4.is_some()
+    }
+
     fn perform(&self, effect: &Effect) {
         match effect {
             Effect::StartCardReader => match &self.devices.reader {
@@ -563,27 +610,53 @@ impl Executor for Runtime {
                     &self.terminal_name,
                     &self.devices.slips.progress_url,
                 );
+                self.print_slip(
+                    doc,
+                    format!("receipt-{}", r.reference),
+                    "回执已打印，请从出纸口取走。",
+                    "打印机暂不可用，请凭申请编号到窗口领取回执",
+                );
+            }
+            Effect::PrintNotice(n) => {
+                let notice =
+                    crate::receipt::Notice::from_core(n, now_text(), &self.submit_to, &self.phone);
+                let doc = crate::receipt::notice_doc(&notice, &self.terminal_name);
+                self.print_slip(
+                    doc,
+                    "notice".to_string(),
+                    "一次性告知单已打印，请从出纸口取走。",
+                    "打印机暂不可用，请拍照或记下屏幕上所列的材料",
+                );
+            }
+            Effect::PrintForm(f) => {
+                let doc = crate::receipt::form_doc(f, &self.terminal_name);
                 let (devices, tx) = (self.devices.clone(), self.tx.clone());
-                let name = format!("receipt-{}", r.reference);
-                // Drawn and sent off the UI thread.
+                let name = format!("form-{}", f.reference);
                 self.rt.spawn_blocking(move || {
-                    let job = match devices.slips.encode(&doc) {
-                        Ok(job) => job,
-                        Err(e) => {
-                            tracing::error!(error = %e, "receipt not drawn");
-                            let _ = tx.send(Msg::Printed(Err(
-                                "打印机暂不可用，请凭申请编号到窗口领取回执".to_string(),
-                            )));
-                            return;
-                        }
-                    };
-                    let res = match devices.printer.as_ref().map(|p| p.print(&name, &job)) {
-                        Some(Ok(_)) => Ok("回执已打印，请从出纸口取走。".to_string()),
-                        Some(Err(e)) => {
-                            tracing::error!(error = %e, "receipt not printed");
+                    let res = match (devices.a4.as_ref(), kiosk_cups::render_form_pdf(&doc)) {
+                        (None, _) => Err("本终端未配置 A4 打印机，请到窗口领取申请表".to_string()),
+                        (Some(_), Err(e)) => {
+                            tracing::error!(error = %e, "A4 form not drawn");
                             Err(e.citizen_message().to_string())
                         }
-                        None => Err("本终端未配置打印机，请记下申请编号".to_string()),
+                        (Some(a4), Ok(pdf)) => match a4.print(&name, &pdf) {
+                            Ok(job) => {
+                                tracing::info!(job, "A4 form sent");
+                                Ok("申请表已送往 A4 打印机，请在打印机出纸口取走。".to_string())
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "A4 form not printed");
+                                Err(match e {
+                                    kiosk_cups::KeptError::Cups { .. } => format!(
+                                        "{}。申请表已保存，打印机恢复后自动打印。",
+                                        e.citizen_message()
+                                    ),
+                                    kiosk_cups::KeptError::Store { .. } => {
+                                        e.citizen_message().to_string()
+                                    }
+                                })
+                            }
+                        },
                     };
                     let _ = tx.send(Msg::Printed(res));
                 });

@@ -132,6 +132,9 @@ pub fn wire(c: &Rc<Controller>) {
         }
     });
     m.on_capture(on(|| Event::CapturePage));
+    m.on_print_notice(on(|| Event::PrintNotice));
+    ui.global::<ReceiptAdapter>()
+        .on_print_form(on(|| Event::PrintForm));
     let w = Rc::downgrade(c);
     m.on_delete_page(move |p| {
         if let Some(c) = w.upgrade() {
@@ -476,6 +479,8 @@ fn render_materials(c: &Controller, s: &Session) {
     m.set_thumbnails(model(thumbs));
     m.set_error(t(s.capture_error().unwrap_or("")));
     m.set_capturing(s.capturing());
+    m.set_can_print_notice(s.can_print_notice());
+    m.set_printer_note(t(c.view.printer_note.borrow().as_str()));
 }
 
 fn render_delivery(ui: &KioskWindow, s: &Session) {
@@ -557,4 +562,5 @@ fn render_receipt(c: &Controller, s: &Session) {
         .collect();
     a.set_rows(model(rows));
     a.set_printer_note(t(c.view.printer_note.borrow().as_str()));
+    a.set_can_print_form(c.view.a4_fitted.get() && s.can_print_form());
 }

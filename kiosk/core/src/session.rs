@@ -1036,10 +1036,9 @@ impl Session {
         for line in &r.received {
             // "户口簿（2 页）" → ("户口簿", "2 页")
             match line.split_once('（') {
-                Some((name, rest)) => materials.push((
-                    name.to_string(),
-                    rest.trim_end_matches('）').to_string(),
-                )),
+                Some((name, rest)) => {
+                    materials.push((name.to_string(), rest.trim_end_matches('）').to_string()))
+                }
                 None => materials.push((line.clone(), "已提交".into())),
             }
         }

@@ -666,7 +666,10 @@ fn the_one_time_notice_lists_every_missing_material_once_and_only_on_the_materia
     // The ID card is read (零证明): only the 户口簿 is listed, with the guide's note.
     assert_eq!(
         n.missing,
-        vec![("户口簿".to_string(), "户主页及本人页，请备齐后提交".to_string())]
+        vec![(
+            "户口簿".to_string(),
+            "户主页及本人页，请备齐后提交".to_string()
+        )]
     );
     assert_eq!(r.screen(), Screen::Materials, "printing does not move on");
 
