@@ -20,8 +20,8 @@ pub mod v4l2;
 
 pub use pdf::pdf_from_pages;
 pub use pipeline::{
-    id_card_copy, scan_jpeg, warp_with_corners, PageJpeg, Scan, ScanError, ScanOptions, StageTimes,
-    Target,
+    id_card_copy, outline_rgb, scan_jpeg, warp_with_corners, PageJpeg, Scan, ScanError,
+    ScanOptions, StageTimes, Target,
 };
 
 use std::path::{Path, PathBuf};

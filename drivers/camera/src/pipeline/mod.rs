@@ -311,6 +311,30 @@ pub fn scan_jpeg(bytes: &[u8], opts: &ScanOptions) -> Result<Scan, ScanError> {
     Ok(scan)
 }
 
+/// The page outline in a small live frame (packed RGB, as
+/// [`Camera::preview`](crate::Camera::preview) gives it), clockwise from top-left
+/// in that frame's pixels, for drawing over the preview; `None` when no page is
+/// seen. Coarse only (no sub-pixel refinement): a few milliseconds at 640×480.
+pub fn outline_rgb(rgb: &[u8], width: u32, height: u32) -> Option<[[f32; 2]; 4]> {
+    let (w, h) = (width as usize, height as usize);
+    if w == 0 || h == 0 || rgb.len() != w * h * 3 {
+        return None;
+    }
+    // BT.601 luma, the same the JPEG planes carry.
+    let px: Vec<u8> = rgb
+        .chunks_exact(3)
+        .map(|p| {
+            ((77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]) + 128) >> 8) as u8
+        })
+        .collect();
+    let y = Plane { w, h, data: px };
+    let (small, f) = detect::downscale(&y);
+    let q = detect::coarse_quad(&small, 0.05)?;
+    let f = f as f64;
+    let q = order_clockwise(q.map(|p| [p[0] * f, p[1] * f]));
+    is_convex(&q).then(|| q.map(|p| [p[0] as f32, p[1] as f32]))
+}
+
 /// Straightens the page outlined by `corners` (input pixels, any order; the UI's
 /// dragged corners) — the manual path when [`scan_jpeg`] found no page.
 pub fn warp_with_corners(
