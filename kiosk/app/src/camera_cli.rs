@@ -30,6 +30,9 @@ pub enum CameraCmd {
         #[arg(long)]
         json: bool,
     },
+    /// List the V4L2 capture devices with their formats and sizes (for
+    /// `devices.camera.device`, `width`, `height` and `format`).
+    List,
 }
 
 fn fail(msg: String) -> anyhow::Result<ExitCode> {
@@ -39,6 +42,23 @@ fn fail(msg: String) -> anyhow::Result<ExitCode> {
 
 pub fn run(cmd: &CameraCmd) -> anyhow::Result<ExitCode> {
     match cmd {
+        CameraCmd::List => {
+            let devices = kiosk_camera::v4l2::list_devices();
+            if devices.is_empty() {
+                println!("no V4L2 capture device found under /dev");
+                return Ok(ExitCode::from(1));
+            }
+            for d in devices {
+                println!("{}\t{} ({}, {})", d.path.display(), d.card, d.driver, d.bus);
+                for f in d.formats {
+                    let sizes: Vec<String> =
+                        f.sizes.iter().map(|(w, h)| format!("{w}x{h}")).collect();
+                    let name = format!("{:?}", f.format).to_lowercase();
+                    println!("\t{name}: {}", sizes.join(" "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         CameraCmd::Scan {
             input,
             output,

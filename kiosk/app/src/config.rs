@@ -323,19 +323,107 @@ impl Default for IdCardSection {
     }
 }
 
+/// The document camera (高拍仪).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CameraKind {
+    /// Frames from an image folder (`folder`).
+    Simulated,
+    /// A UVC camera through V4L2.
+    V4l2,
+    None,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CameraSection {
-    pub kind: DeviceMode,
+    pub kind: CameraKind,
     #[serde(default)]
     pub folder: Option<PathBuf>,
+    /// V4L2: the /dev/videoN node; the first capture device when absent.
+    #[serde(default)]
+    pub device: Option<PathBuf>,
+    /// V4L2: the still size asked for (the nearest the camera offers is used).
+    #[serde(default = "d_cam_w")]
+    pub width: u32,
+    #[serde(default = "d_cam_h")]
+    pub height: u32,
+    /// V4L2: "mjpeg" (default) or "yuyv".
+    #[serde(default = "d_cam_format")]
+    pub format: kiosk_camera::v4l2::PixelFormat,
+    /// The live preview's size on screen (frames are scaled to fit).
+    #[serde(default = "d_prev_w")]
+    pub preview_width: u32,
+    #[serde(default = "d_prev_h")]
+    pub preview_height: u32,
+    /// Scans: 200 dpi by default, 300 for fine print (50..=600).
+    #[serde(default = "d_dpi")]
+    pub dpi: u32,
+    /// Scans: JPEG quality, 1..=100.
+    #[serde(default = "d_quality")]
+    pub quality: u8,
+}
+
+fn d_cam_w() -> u32 {
+    4000
+}
+fn d_cam_h() -> u32 {
+    3000
+}
+fn d_cam_format() -> kiosk_camera::v4l2::PixelFormat {
+    kiosk_camera::v4l2::PixelFormat::Mjpeg
+}
+fn d_prev_w() -> u32 {
+    640
+}
+fn d_prev_h() -> u32 {
+    480
+}
+fn d_dpi() -> u32 {
+    200
+}
+fn d_quality() -> u8 {
+    85
+}
+
+impl CameraSection {
+    /// The pipeline's options for material pages.
+    pub fn scan_options(&self) -> kiosk_camera::ScanOptions {
+        kiosk_camera::ScanOptions {
+            dpi: self.dpi,
+            target: kiosk_camera::Target::A4,
+            jpeg_quality: self.quality,
+        }
+    }
+
+    pub fn capture_config(
+        &self,
+        resolve: impl Fn(&Path) -> PathBuf,
+    ) -> kiosk_camera::v4l2::CaptureConfig {
+        kiosk_camera::v4l2::CaptureConfig {
+            device: self.device.as_deref().map(resolve),
+            width: self.width,
+            height: self.height,
+            format: self.format,
+            preview_width: self.preview_width,
+            preview_height: self.preview_height,
+        }
+    }
 }
 
 impl Default for CameraSection {
     fn default() -> Self {
         CameraSection {
-            kind: DeviceMode::None,
+            kind: CameraKind::None,
             folder: None,
+            device: None,
+            width: d_cam_w(),
+            height: d_cam_h(),
+            format: d_cam_format(),
+            preview_width: d_prev_w(),
+            preview_height: d_prev_h(),
+            dpi: d_dpi(),
+            quality: d_quality(),
         }
     }
 }
@@ -712,7 +800,48 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             _ => {}
         }
     }
-    if dev.camera.kind == DeviceMode::Simulated {
+    let cam = &dev.camera;
+    if !(50..=600).contains(&cam.dpi) {
+        bad(
+            "devices.camera.dpi",
+            format!(
+                "{} is outside 50..=600 (200 is usual, 300 for fine print)",
+                cam.dpi
+            ),
+        );
+    }
+    if !(1..=100).contains(&cam.quality) {
+        bad(
+            "devices.camera.quality",
+            format!("{} is outside 1..=100", cam.quality),
+        );
+    }
+    for (key, v, lo, hi) in [
+        ("devices.camera.width", cam.width, 160, 10_000),
+        ("devices.camera.height", cam.height, 120, 10_000),
+        ("devices.camera.preview_width", cam.preview_width, 160, 1920),
+        (
+            "devices.camera.preview_height",
+            cam.preview_height,
+            120,
+            1920,
+        ),
+    ] {
+        if !(lo..=hi).contains(&v) {
+            bad(key, format!("{v} is outside {lo}..={hi} pixels"));
+        }
+    }
+    if cam.kind == CameraKind::V4l2 {
+        if let Some(d) = &cam.device {
+            if !d.starts_with("/dev/") {
+                bad(
+                    "devices.camera.device",
+                    format!("{} is not a device node like /dev/video0", d.display()),
+                );
+            }
+        }
+    }
+    if dev.camera.kind == CameraKind::Simulated {
         match &dev.camera.folder {
             None => bad(
                 "devices.camera.folder",

@@ -16,7 +16,7 @@ use kiosk_hall::{
 };
 use kiosk_idcard::{IdCard, IdCardReader, ReaderConfig, ReaderEvent};
 
-use crate::config::{Config, DeviceMode, IdCardKind, PrinterKind};
+use crate::config::{CameraKind, Config, DeviceMode, IdCardKind, PrinterKind};
 use crate::controller::{Executor, Msg};
 
 /// The devices of this terminal, behind their driver handles.
@@ -227,16 +227,20 @@ impl Devices {
                 None => IdCardReader::serial(rc, on_event),
             }
         });
-        let camera = (d.camera.kind == DeviceMode::Simulated).then(|| {
-            kiosk_camera::Camera::simulated(
+        let camera = match d.camera.kind {
+            CameraKind::Simulated => Some(kiosk_camera::Camera::simulated(
                 cfg.resolve(
                     d.camera
                         .folder
                         .as_deref()
                         .unwrap_or(std::path::Path::new("")),
                 ),
-            )
-        });
+            )),
+            CameraKind::V4l2 => Some(kiosk_camera::Camera::v4l2(
+                d.camera.capture_config(|p| cfg.resolve(p)),
+            )),
+            CameraKind::None => None,
+        };
         let printer = open_printer(cfg);
         let ticket = match d.ticket.kind {
             // The simulated dispenser's paper: files (and their pictures) in <data>/tickets.

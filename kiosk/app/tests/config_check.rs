@@ -431,3 +431,31 @@ fn the_kiosk_refuses_to_start_on_an_invalid_config() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("display.brightness: unknown key"), "{err}");
 }
+
+#[test]
+fn camera_scan_options_and_a_v4l2_device_are_checked() {
+    let r = repo();
+    let folder = format!("folder = \"{}/assets/sim/camera\"", r.display());
+    let cfg = edit(
+        &base_config(),
+        &folder,
+        "device = \"video0\"\ndpi = 1200\nquality = 0\npreview_width = 20",
+    );
+    let cfg = edit(
+        &cfg,
+        "[devices.camera]\nkind = \"simulated\"",
+        "[devices.camera]\nkind = \"v4l2\"",
+    );
+    let (dpi, q, pw, dev) = (
+        line_of(&cfg, "dpi = 1200"),
+        line_of(&cfg, "quality = 0"),
+        line_of(&cfg, "preview_width = 20"),
+        line_of(&cfg, "device = \"video0\""),
+    );
+    expect(&cfg, Some(CATALOG), &[
+        format!("kiosk.toml:{dpi}: devices.camera.dpi: 1200 is outside 50..=600 (200 is usual, 300 for fine print)"),
+        format!("kiosk.toml:{q}: devices.camera.quality: 0 is outside 1..=100"),
+        format!("kiosk.toml:{pw}: devices.camera.preview_width: 20 is outside 160..=1920 pixels"),
+        format!("kiosk.toml:{dev}: devices.camera.device: video0 is not a device node like /dev/video0"),
+    ]);
+}
