@@ -15,6 +15,6 @@ pub use catalog::{
     QueueCategory, ServiceItem,
 };
 pub use session::{
-    Application, DisplayMode, Effect, Event, FormCopy, Millis, MissingNotice, QueuePhase,
-    QueueTicket, Rating, Receipt, Screen, Session, SessionConfig, SubmitState,
+    Application, CornerAdjust, DisplayMode, Effect, Event, FormCopy, Millis, MissingNotice,
+    QueuePhase, QueueTicket, Rating, Receipt, Screen, Session, SessionConfig, SubmitState,
 };

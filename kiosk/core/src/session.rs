@@ -181,7 +181,28 @@ pub enum Event {
     SelectMaterial(usize),
     /// "拍照" for the selected material.
     CapturePage,
+    /// A scanned page (found, straightened and cleaned by the pipeline).
     PageCaptured(Page),
+    /// No page outline in the frame: the citizen drags the four corners.
+    PageNeedsCorners {
+        frame: Page,
+        width: u32,
+        height: u32,
+        /// What the citizen is told.
+        message: String,
+    },
+    /// A corner dragged to (`x`, `y`) in frame pixels; 0 = top-left, clockwise.
+    MoveCorner {
+        corner: usize,
+        x: f32,
+        y: f32,
+    },
+    /// "确定" under the dragged corners.
+    ConfirmCorners,
+    /// "取消" under the dragged corners: the frame is dropped.
+    CancelCorners,
+    /// "重拍" under a page: the next capture replaces it.
+    RetakePage(usize),
     CaptureFailed(String),
     DeletePage {
         material: usize,
@@ -231,6 +252,13 @@ pub enum Effect {
     StopCardReader,
     CapturePage {
         material_id: String,
+    },
+    /// Straighten `frame` along the citizen's corners (clockwise from top-left,
+    /// frame pixels); the result comes back as `PageCaptured` or `CaptureFailed`.
+    WarpPage {
+        material_id: String,
+        frame: Page,
+        corners: [[f32; 2]; 4],
     },
     Submit(Application),
     PrintReceipt(Receipt),
@@ -340,6 +368,30 @@ pub enum SubmitState {
     Done { reference: String, queued: bool },
 }
 
+/// A frame in which no page was found, with the corners the citizen drags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CornerAdjust {
+    pub frame: Page,
+    pub width: u32,
+    pub height: u32,
+    /// Clockwise from top-left, in frame pixels.
+    pub corners: [[f32; 2]; 4],
+}
+
+impl CornerAdjust {
+    /// Starts with an outline inset 10 % from the frame's edges.
+    fn new(frame: Page, width: u32, height: u32) -> Self {
+        let (w, h) = (width as f32, height as f32);
+        let (l, t, r, b) = (0.1 * w, 0.1 * h, 0.9 * w, 0.9 * h);
+        CornerAdjust {
+            frame,
+            width,
+            height,
+            corners: [[l, t], [r, t], [r, b], [l, b]],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct MaterialState {
     pages: Vec<Page>,
@@ -357,6 +409,10 @@ struct Draft {
     selected_material: usize,
     capture_error: Option<String>,
     capturing: bool,
+    /// No page found in the last frame: its corners being dragged.
+    adjust: Option<CornerAdjust>,
+    /// The page of the selected material the capture under way replaces.
+    retake: Option<usize>,
     delivery: Option<DeliveryMethod>,
     submit: SubmitState,
     receipt: Option<Receipt>,
@@ -453,6 +509,26 @@ impl Session {
     pub fn capturing(&self) -> bool {
         self.draft.as_ref().is_some_and(|d| d.capturing)
     }
+    /// The frame whose corners the citizen is dragging, if any.
+    pub fn adjusting(&self) -> Option<&CornerAdjust> {
+        self.draft.as_ref()?.adjust.as_ref()
+    }
+    /// The page (of the selected material) the capture under way replaces.
+    pub fn retaking(&self) -> Option<usize> {
+        self.draft.as_ref()?.retake
+    }
+    /// Whether the live camera preview is on screen: the materials screen, a
+    /// material to photograph, no corners being dragged.
+    pub fn wants_preview(&self) -> bool {
+        self.screen == Screen::Materials
+            && self.draft.as_ref().is_some_and(|d| {
+                d.adjust.is_none()
+                    && self.catalog.items[d.item]
+                        .materials
+                        .get(d.selected_material)
+                        .is_some_and(|m| !m.from_card)
+            })
+    }
     pub fn delivery(&self) -> Option<DeliveryMethod> {
         self.draft.as_ref()?.delivery
     }
@@ -492,7 +568,7 @@ impl Session {
         let Some(d) = &self.draft else { return false };
         match self.screen {
             Screen::Form => self.form_errors(d).is_empty(),
-            Screen::Materials => self.materials_done(d),
+            Screen::Materials => d.adjust.is_none() && !d.capturing && self.materials_done(d),
             Screen::Delivery => d.delivery.is_some(),
             Screen::Guide | Screen::Review | Screen::Receipt => true,
             _ => false,
@@ -643,7 +719,8 @@ impl Session {
             Event::Next => self.next(&mut fx),
             Event::SelectMaterial(i) => {
                 if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
-                    if i < d.materials.len() {
+                    // A frame in hand belongs to the selected material.
+                    if i < d.materials.len() && !d.capturing && d.adjust.is_none() {
                         d.selected_material = i;
                         d.capture_error = None;
                     }
@@ -653,9 +730,10 @@ impl Session {
                 if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     if let Some(m) = item.materials.get(d.selected_material) {
-                        if !m.from_card && !d.capturing {
+                        if !m.from_card && !d.capturing && d.adjust.is_none() {
                             d.capturing = true;
                             d.capture_error = None;
+                            d.retake = None;
                             fx.push(Effect::CapturePage {
                                 material_id: m.id.clone(),
                             });
@@ -663,15 +741,79 @@ impl Session {
                     }
                 }
             }
+            Event::RetakePage(p) => {
+                if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
+                    let item = &self.catalog.items[d.item];
+                    let sel = d.selected_material;
+                    if let Some(m) = item.materials.get(sel) {
+                        if !d.capturing && d.adjust.is_none() && p < d.materials[sel].pages.len() {
+                            d.capturing = true;
+                            d.capture_error = None;
+                            d.retake = Some(p);
+                            fx.push(Effect::CapturePage {
+                                material_id: m.id.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            Event::PageNeedsCorners {
+                frame,
+                width,
+                height,
+                message,
+            } => {
+                if let Some(d) = self.draft.as_mut() {
+                    if d.capturing && width > 0 && height > 0 {
+                        d.capturing = false;
+                        d.capture_error = Some(message);
+                        d.adjust = Some(CornerAdjust::new(frame, width, height));
+                    }
+                }
+            }
+            Event::MoveCorner { corner, x, y } => {
+                if let Some(a) = self.draft.as_mut().and_then(|d| d.adjust.as_mut()) {
+                    if corner < 4 && x.is_finite() && y.is_finite() {
+                        a.corners[corner] =
+                            [x.clamp(0.0, a.width as f32), y.clamp(0.0, a.height as f32)];
+                    }
+                }
+            }
+            Event::ConfirmCorners => {
+                if let Some(d) = self.draft.as_mut() {
+                    if let (Some(a), false) = (&d.adjust, d.capturing) {
+                        let item = &self.catalog.items[d.item];
+                        d.capturing = true;
+                        d.capture_error = None;
+                        fx.push(Effect::WarpPage {
+                            material_id: item.materials[d.selected_material].id.clone(),
+                            frame: a.frame.clone(),
+                            corners: a.corners,
+                        });
+                    }
+                }
+            }
+            Event::CancelCorners => {
+                if let Some(d) = self.draft.as_mut() {
+                    if !d.capturing && d.adjust.take().is_some() {
+                        d.capture_error = None;
+                        d.retake = None;
+                    }
+                }
+            }
             Event::PageCaptured(page) => {
                 if let Some(d) = self.draft.as_mut() {
                     if d.capturing {
                         d.capturing = false;
+                        d.adjust = None;
                         let m = &mut d.materials[d.selected_material];
                         m.skipped = false;
-                        m.pages
-                            .push(Page::new(self.next_page, page.jpeg().to_vec()));
+                        let page = Page::new(self.next_page, page.jpeg().to_vec());
                         self.next_page += 1;
+                        match d.retake.take() {
+                            Some(i) if i < m.pages.len() => m.pages[i] = page,
+                            _ => m.pages.push(page),
+                        }
                     }
                 }
             }
@@ -679,10 +821,18 @@ impl Session {
                 if let Some(d) = self.draft.as_mut() {
                     d.capturing = false;
                     d.capture_error = Some(msg);
+                    // A failed warp leaves the corners to drag again; otherwise
+                    // the next press is a fresh capture.
+                    if d.adjust.is_none() {
+                        d.retake = None;
+                    }
                 }
             }
             Event::DeletePage { material, page } => {
                 if let (Screen::Materials, Some(d)) = (self.screen, self.draft.as_mut()) {
+                    if d.capturing || d.adjust.is_some() {
+                        return fx;
+                    }
                     if let Some(m) = d.materials.get_mut(material) {
                         if page < m.pages.len() {
                             m.pages.remove(page);
@@ -766,6 +916,8 @@ impl Session {
             selected_material: 0,
             capture_error: None,
             capturing: false,
+            adjust: None,
+            retake: None,
             // With only one way to get the result there is nothing to choose.
             delivery: (it.delivery.len() == 1).then(|| it.delivery[0]),
             submit: SubmitState::NotYet,
@@ -861,6 +1013,18 @@ impl Session {
             }
             return;
         }
+        if self.screen == Screen::Materials {
+            if let Some(d) = self.draft.as_mut() {
+                if d.capturing {
+                    return;
+                }
+                if d.adjust.take().is_some() {
+                    d.capture_error = None;
+                    d.retake = None;
+                    return;
+                }
+            }
+        }
         let to = match self.screen {
             Screen::Guide => {
                 self.draft = None;
@@ -905,7 +1069,7 @@ impl Session {
                 }
             }
             Screen::Materials => {
-                if d.capturing {
+                if d.capturing || d.adjust.is_some() {
                     return;
                 }
                 if self.materials_done(d) {

@@ -740,3 +740,183 @@ fn the_a4_copy_of_the_form_is_offered_once_after_acceptance_with_personal_data_m
     assert!(!r.s.can_print_form(), "once per application");
     assert!(r.ev(Event::PrintForm).is_empty());
 }
+
+impl Run {
+    /// Up to the materials screen of the pension item, 户口簿 selected.
+    fn to_materials(&mut self) {
+        self.to_form();
+        self.ev(Event::FieldEdited {
+            key: "phone".into(),
+            value: "13800138000".into(),
+        });
+        self.ev(Event::FieldEdited {
+            key: "grade".into(),
+            value: "200".into(),
+        });
+        self.ev(Event::Next);
+        assert_eq!(self.screen(), Screen::Materials);
+        assert_eq!(self.s.selected_material(), 1);
+    }
+}
+
+fn jpeg(tag: u8) -> Page {
+    Page::new(0, vec![0xff, 0xd8, tag])
+}
+
+#[test]
+fn no_page_found_lets_the_citizen_drag_the_corners_and_the_warped_page_is_kept() {
+    let mut r = Run::new();
+    r.to_materials();
+    assert!(
+        r.s.wants_preview(),
+        "the live preview shows for a material to photograph"
+    );
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageNeedsCorners {
+        frame: jpeg(9),
+        width: 1000,
+        height: 800,
+        message: "未能找到材料边缘，请拖动四个角对准材料".into(),
+    });
+    assert!(!r.s.capturing());
+    assert!(!r.s.wants_preview(), "the still frame replaces the preview");
+    let a = r.s.adjusting().expect("corners to drag").clone();
+    assert_eq!(
+        a.corners,
+        [[100.0, 80.0], [900.0, 80.0], [900.0, 720.0], [100.0, 720.0]]
+    );
+    assert_eq!(
+        r.s.capture_error(),
+        Some("未能找到材料边缘，请拖动四个角对准材料")
+    );
+    // While corners are dragged nothing else about the materials moves.
+    for e in [Event::Next, Event::SelectMaterial(0), Event::CapturePage] {
+        assert!(r.ev(e).is_empty());
+    }
+    assert_eq!(r.s.selected_material(), 1);
+    assert!(!r.s.can_advance());
+    // Dragged off the frame: held at its edge.
+    r.ev(Event::MoveCorner {
+        corner: 0,
+        x: -50.0,
+        y: 30.0,
+    });
+    r.ev(Event::MoveCorner {
+        corner: 2,
+        x: 950.0,
+        y: 9000.0,
+    });
+    r.ev(Event::MoveCorner {
+        corner: 7,
+        x: 1.0,
+        y: 1.0,
+    });
+    r.ev(Event::MoveCorner {
+        corner: 1,
+        x: f32::NAN,
+        y: 1.0,
+    });
+    let corners = r.s.adjusting().unwrap().corners;
+    assert_eq!(
+        corners,
+        [[0.0, 30.0], [900.0, 80.0], [950.0, 800.0], [100.0, 720.0]]
+    );
+    let fx = r.ev(Event::ConfirmCorners).clone();
+    assert_eq!(
+        fx,
+        vec![Effect::WarpPage {
+            material_id: "hukou".into(),
+            frame: jpeg(9),
+            corners,
+        }]
+    );
+    assert!(r.ev(Event::ConfirmCorners).is_empty(), "one warp at a time");
+    // The corners did not make a page: said, and the corners stay to fix.
+    r.ev(Event::CaptureFailed(
+        "四个角没有围成一页材料，请重新拖动".into(),
+    ));
+    assert!(r.s.adjusting().is_some());
+    r.ev(Event::ConfirmCorners);
+    r.ev(Event::PageCaptured(jpeg(10)));
+    assert!(r.s.adjusting().is_none());
+    assert_eq!(r.s.pages(1).len(), 1);
+    assert_eq!(r.s.pages(1)[0].jpeg(), &[0xff, 0xd8, 10]);
+    assert!(r.s.can_advance());
+}
+
+#[test]
+fn corners_can_be_given_up_and_back_leaves_them_before_the_screen() {
+    let mut r = Run::new();
+    r.to_materials();
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageNeedsCorners {
+        frame: jpeg(1),
+        width: 640,
+        height: 480,
+        message: "m".into(),
+    });
+    r.ev(Event::CancelCorners);
+    assert!(r.s.adjusting().is_none() && r.s.capture_error().is_none());
+    assert!(r.s.pages(1).is_empty(), "nothing kept");
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageNeedsCorners {
+        frame: jpeg(2),
+        width: 640,
+        height: 480,
+        message: "m".into(),
+    });
+    r.ev(Event::Back);
+    assert_eq!(r.screen(), Screen::Materials, "Back first drops the frame");
+    assert!(r.s.adjusting().is_none());
+    r.ev(Event::Back);
+    assert_eq!(r.screen(), Screen::Form);
+}
+
+#[test]
+fn retake_replaces_that_page_in_place() {
+    let mut r = Run::new();
+    r.to_materials();
+    for tag in [1, 2, 3] {
+        r.ev(Event::CapturePage);
+        r.ev(Event::PageCaptured(jpeg(tag)));
+    }
+    let fx = r.ev(Event::RetakePage(1)).clone();
+    assert_eq!(
+        fx,
+        vec![Effect::CapturePage {
+            material_id: "hukou".into()
+        }]
+    );
+    assert_eq!(r.s.retaking(), Some(1));
+    r.ev(Event::PageCaptured(jpeg(20)));
+    let tags: Vec<u8> = r.s.pages(1).iter().map(|p| p.jpeg()[2]).collect();
+    assert_eq!(tags, vec![1, 20, 3]);
+    assert_eq!(r.s.retaking(), None);
+    // A retake with no page found goes through the corners and still replaces.
+    r.ev(Event::RetakePage(0));
+    r.ev(Event::PageNeedsCorners {
+        frame: jpeg(4),
+        width: 640,
+        height: 480,
+        message: "m".into(),
+    });
+    r.ev(Event::ConfirmCorners);
+    r.ev(Event::PageCaptured(jpeg(30)));
+    let tags: Vec<u8> = r.s.pages(1).iter().map(|p| p.jpeg()[2]).collect();
+    assert_eq!(tags, vec![30, 20, 3]);
+    // A page that is not there cannot be retaken; a failed capture forgets the retake.
+    assert!(r.ev(Event::RetakePage(5)).is_empty());
+    r.ev(Event::RetakePage(2));
+    r.ev(Event::CaptureFailed("高拍仪未连接".into()));
+    assert_eq!(r.s.retaking(), None);
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageCaptured(jpeg(40)));
+    assert_eq!(r.s.pages(1).len(), 4, "a plain capture adds a page");
+    // Deleting works page by page.
+    r.ev(Event::DeletePage {
+        material: 1,
+        page: 0,
+    });
+    let tags: Vec<u8> = r.s.pages(1).iter().map(|p| p.jpeg()[2]).collect();
+    assert_eq!(tags, vec![20, 3, 40]);
+}
