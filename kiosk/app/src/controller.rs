@@ -23,9 +23,22 @@ pub enum Msg {
     Printed(Result<String, String>),
 }
 
+/// One live frame of the document camera for the materials screen, with the
+/// page outline found in it (clockwise from top-left, frame pixels).
+pub struct Preview {
+    pub frame: kiosk_camera::PreviewFrame,
+    pub outline: Option<[[f32; 2]; 4]>,
+}
+
 /// Carries out effects: devices, outbox, hall, printer. Results go back as [`Msg`]s.
 pub trait Executor {
     fn perform(&self, effect: &Effect);
+    /// Turns the live camera preview on or off (cheap; called on every render).
+    fn preview(&self, _on: bool) {}
+    /// The newest live frame since the last call, or why there is none.
+    fn take_preview(&self) -> Option<Result<Preview, String>> {
+        None
+    }
     /// Whether an A4 printer is configured (the receipt screen offers the form copy).
     fn a4_fitted(&self) -> bool {
         false
@@ -41,6 +54,10 @@ pub struct ViewState {
     /// The card photo decoded once per card, not on every render.
     pub photo: RefCell<Option<(kiosk_core::Photo, Option<slint::Image>)>>,
     pub printer_note: RefCell<String>,
+    /// The live preview on screen: image, size, page outline; or the camera's trouble.
+    pub preview: RefCell<Option<Result<(slint::Image, u32, u32, Option<[[f32; 2]; 4]>), String>>>,
+    /// The frame whose corners are dragged, decoded once: (page id, image).
+    pub adjust_image: RefCell<Option<(u64, slint::Image)>>,
     /// An A4 printer is configured: the receipt screen offers the form copy.
     pub a4_fitted: Cell<bool>,
 }
@@ -91,6 +108,8 @@ impl Controller {
             match e {
                 Effect::WipeSession => {
                     self.view.thumbnails.borrow_mut().clear();
+                    self.view.preview.borrow_mut().take();
+                    self.view.adjust_image.borrow_mut().take();
                     self.view.photo.borrow_mut().take();
                     self.view.printer_note.borrow_mut().clear();
                     self.view.home_page.set(0);
@@ -120,6 +139,19 @@ impl Controller {
 
     /// Drains results from the executor's threads, then lets time pass.
     pub fn pump(&self) {
+        if let Some(p) = self.exec.take_preview() {
+            let shown = p.map(|p| {
+                let f = &p.frame;
+                let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
+                    &f.rgb, f.width, f.height,
+                );
+                (slint::Image::from_rgb8(buf), f.width, f.height, p.outline)
+            });
+            *self.view.preview.borrow_mut() = Some(shown);
+            if self.with_session(|s| s.wants_preview()) {
+                ui::render_preview(self);
+            }
+        }
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
                 Msg::Session(ev) => self.dispatch(ev),
@@ -156,6 +188,13 @@ impl Controller {
     }
 
     pub fn render(&self) {
-        ui::render(self, &self.session.borrow());
+        let s = self.session.borrow();
+        let want = s.wants_preview();
+        self.exec.preview(want);
+        if !want {
+            // The citizen's papers are not kept on screen once the preview is gone.
+            self.view.preview.borrow_mut().take();
+        }
+        ui::render(self, &s);
     }
 }

@@ -328,11 +328,11 @@ pub fn applicant_of(
     }
 }
 
-/// The hall request and the pages of an application.
+/// The hall request and each material's pages of an application.
 pub fn request_of(
     app: &Application,
     terminal_id: &str,
-) -> (ApplicationRequest, Vec<(String, u32, Page)>) {
+) -> (ApplicationRequest, Vec<(String, Vec<Page>)>) {
     let a = &app.applicant;
     let req = ApplicationRequest {
         terminal_id: terminal_id.to_string(),
@@ -366,14 +366,45 @@ pub fn request_of(
     let pages = app
         .materials
         .iter()
-        .flat_map(|m| {
-            m.pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (m.id.clone(), i as u32 + 1, p.clone()))
-        })
+        .filter(|m| !m.pages.is_empty())
+        .map(|m| (m.id.clone(), m.pages.clone()))
         .collect();
     (req, pages)
+}
+
+/// What goes to the hall for each material: its pages as one PDF, attachment
+/// page 0 (pages scanned at `dpi`). A page that is not a readable JPEG (it
+/// cannot be, from the pipeline) makes that material go as its JPEG pages
+/// 1..=n instead, so nothing is dropped.
+pub fn attachments(
+    materials: &[(String, Vec<Page>)],
+    dpi: u32,
+) -> Vec<(String, u32, zeroize::Zeroizing<Vec<u8>>)> {
+    let mut out = Vec::new();
+    for (id, pages) in materials {
+        let jpegs: Result<Vec<kiosk_camera::PageJpeg>, _> = pages
+            .iter()
+            .map(|p| kiosk_camera::PageJpeg::from_jpeg(p.jpeg().to_vec(), dpi))
+            .collect();
+        match jpegs {
+            Ok(j) => out.push((
+                id.clone(),
+                0,
+                zeroize::Zeroizing::new(kiosk_camera::pdf_from_pages(&j)),
+            )),
+            Err(e) => {
+                tracing::warn!(material = %id, error = %e, "pages not joined into a PDF; sent one by one");
+                for (i, p) in pages.iter().enumerate() {
+                    out.push((
+                        id.clone(),
+                        i as u32 + 1,
+                        zeroize::Zeroizing::new(p.jpeg().to_vec()),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 pub struct Runtime {
@@ -388,8 +419,86 @@ pub struct Runtime {
     /// Printed on the 一次性告知单.
     submit_to: String,
     phone: String,
+    /// How material pages are scanned.
+    scan: kiosk_camera::ScanOptions,
+    /// Whether the materials screen shows the live preview.
+    preview_on: Arc<std::sync::atomic::AtomicBool>,
+    preview_slot: PreviewSlot,
     /// How long the citizen waits for the hall before getting the terminal's reference.
     submit_wait: Duration,
+}
+
+/// The newest live frame, waiting for the UI thread (older ones are dropped).
+type PreviewSlot = Arc<std::sync::Mutex<Option<Result<crate::controller::Preview, String>>>>;
+
+/// Live preview at up to 15 frames a second while `on`: each frame scaled into
+/// `size`, its page outline found, and left in `slot` for the UI thread. The
+/// thread ends with the runtime (when the slot is the last holder).
+fn start_preview(
+    cam: kiosk_camera::Camera,
+    size: (u32, u32),
+    on: Arc<std::sync::atomic::AtomicBool>,
+    slot: PreviewSlot,
+) {
+    use std::sync::atomic::Ordering;
+    let period = Duration::from_millis(66);
+    let spawned = std::thread::Builder::new()
+        .name("kiosk-preview".into())
+        .spawn(move || loop {
+            if Arc::strong_count(&slot) == 1 {
+                return;
+            }
+            if !on.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            let t = std::time::Instant::now();
+            let next = match cam.preview(size.0, size.1) {
+                Ok(frame) => {
+                    let outline = kiosk_camera::outline_rgb(&frame.rgb, frame.width, frame.height);
+                    Ok(crate::controller::Preview { frame, outline })
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "no preview frame");
+                    Err(e.citizen_message().to_string())
+                }
+            };
+            let failed = next.is_err();
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(next);
+            }
+            // A lost camera is asked again once a second, not fifteen times.
+            let wait = if failed {
+                Duration::from_secs(1)
+            } else {
+                period
+            };
+            std::thread::sleep(wait.saturating_sub(t.elapsed()));
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "no preview thread");
+    }
+}
+
+/// A still through the scan pipeline: the cleaned page, or the frame itself for
+/// the citizen to drag the corners when no page was found.
+fn scanned(still: &kiosk_camera::Still, opts: &kiosk_camera::ScanOptions) -> Event {
+    match kiosk_camera::scan_jpeg(&still.jpeg, opts) {
+        Ok(scan) => {
+            tracing::info!(ms = scan.ms.total, "page scanned");
+            Event::PageCaptured(Page::new(0, scan.jpeg.to_vec()))
+        }
+        Err(e @ kiosk_camera::ScanError::NoPage) => Event::PageNeedsCorners {
+            frame: Page::new(0, still.jpeg.to_vec()),
+            width: still.width,
+            height: still.height,
+            message: e.citizen_message().into(),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "frame not scanned");
+            Event::CaptureFailed(e.citizen_message().into())
+        }
+    }
 }
 
 fn now_text() -> String {
@@ -432,6 +541,17 @@ impl Runtime {
         let hall = HallClient::new(&hall_url, &terminal_id, Duration::from_secs(h.timeout_secs))?;
         let outbox = Arc::new(Outbox::open(&cfg.data_dir.join("outbox"), &terminal_id)?);
         let devices = Arc::new(Devices::open(cfg, tx.clone()));
+        let preview_on = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let preview_slot: PreviewSlot = Arc::new(std::sync::Mutex::new(None));
+        if let Some(cam) = devices.camera.clone() {
+            let cam_cfg = &cfg.raw.devices.camera;
+            start_preview(
+                cam,
+                (cam_cfg.preview_width, cam_cfg.preview_height),
+                preview_on.clone(),
+                preview_slot.clone(),
+            );
+        }
 
         // Background: send what the outbox holds, and tell the hall how we are.
         let (ob, hc, dev, every) = (
@@ -490,6 +610,9 @@ impl Runtime {
             terminal_name: cfg.raw.terminal.name.clone(),
             submit_to: cfg.raw.terminal.submit_to.clone(),
             phone: cfg.raw.terminal.phone.clone(),
+            scan: cfg.raw.devices.camera.scan_options(),
+            preview_on,
+            preview_slot,
             submit_wait: Duration::from_secs(h.timeout_secs.max(1) * 2),
         })
     }
@@ -530,16 +653,18 @@ impl Runtime {
 
     fn submit(&self, app: &Application) {
         let (req, pages) = request_of(app, &self.terminal_id);
-        let (outbox, hall, tx, wait) = (
+        let (outbox, hall, tx, wait, dpi) = (
             self.outbox.clone(),
             self.hall.clone(),
             self.tx.clone(),
             self.submit_wait,
+            self.scan.dpi,
         );
         self.rt.spawn(async move {
             let ob = outbox.clone();
             let stored = tokio::task::spawn_blocking(move || {
-                let refs: Vec<(String, u32, &[u8])> = pages.iter().map(|(m, n, p)| (m.clone(), *n, p.jpeg())).collect();
+                let files = attachments(&pages, dpi);
+                let refs: Vec<(String, u32, &[u8])> = files.iter().map(|(m, n, b)| (m.clone(), *n, b.as_slice())).collect();
                 ob.enqueue(&req, &refs)
             })
             .await;
@@ -580,6 +705,15 @@ impl Executor for Runtime {
         self.devices.a4.is_some()
     }
 
+    fn preview(&self, on: bool) {
+        self.preview_on
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn take_preview(&self) -> Option<Result<crate::controller::Preview, String>> {
+        self.preview_slot.lock().ok()?.take()
+    }
+
     fn perform(&self, effect: &Effect) {
         match effect {
             Effect::StartCardReader => match &self.devices.reader {
@@ -594,15 +728,35 @@ impl Executor for Runtime {
                 }
             }
             Effect::CapturePage { .. } => {
-                let (camera, tx) = (self.devices.camera.clone(), self.tx.clone());
+                let (camera, tx, opts) = (self.devices.camera.clone(), self.tx.clone(), self.scan);
                 self.rt.spawn_blocking(move || {
                     let ev = match camera.as_ref().map(|c| c.capture()) {
-                        Some(Ok(still)) => Event::PageCaptured(Page::new(0, still.jpeg.to_vec())),
+                        Some(Ok(still)) => scanned(&still, &opts),
                         Some(Err(e)) => {
                             tracing::warn!(error = %e, "capture failed");
                             Event::CaptureFailed(e.citizen_message().into())
                         }
                         None => Event::CaptureFailed("本终端未配置高拍仪，请到窗口提交材料".into()),
+                    };
+                    let _ = tx.send(Msg::Session(ev));
+                });
+            }
+            Effect::WarpPage { frame, corners, .. } => {
+                let (frame, corners, tx, opts) =
+                    (frame.clone(), *corners, self.tx.clone(), self.scan);
+                self.rt.spawn_blocking(move || {
+                    let ev = match kiosk_camera::warp_with_corners(frame.jpeg(), corners, &opts) {
+                        Ok(scan) => {
+                            tracing::info!(
+                                ms = scan.ms.total,
+                                "page straightened along the citizen's corners"
+                            );
+                            Event::PageCaptured(Page::new(0, scan.jpeg.to_vec()))
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "corners not usable");
+                            Event::CaptureFailed(e.citizen_message().into())
+                        }
                     };
                     let _ = tx.send(Msg::Session(ev));
                 });

@@ -146,6 +146,24 @@ pub fn wire(c: &Rc<Controller>) {
         }
     });
     let w = Rc::downgrade(c);
+    m.on_retake(move |p| {
+        if let Some(c) = w.upgrade() {
+            c.dispatch(Event::RetakePage(p.max(0) as usize))
+        }
+    });
+    let w = Rc::downgrade(c);
+    m.on_move_corner(move |i, x, y| {
+        if let Some(c) = w.upgrade() {
+            c.dispatch(Event::MoveCorner {
+                corner: i.max(0) as usize,
+                x,
+                y,
+            })
+        }
+    });
+    m.on_confirm_corners(on(|| Event::ConfirmCorners));
+    m.on_cancel_corners(on(|| Event::CancelCorners));
+    let w = Rc::downgrade(c);
     m.on_toggle_skip(move |i| {
         if let Some(c) = w.upgrade() {
             c.dispatch(Event::ToggleSkip(i.max(0) as usize))
@@ -416,8 +434,13 @@ fn render_form(c: &Controller, s: &Session) {
 }
 
 fn thumbnail(jpeg: &[u8]) -> Option<Image> {
+    scaled_image(jpeg, 480)
+}
+
+/// A JPEG decoded and scaled to fit `side` × `side`, for the screen.
+fn scaled_image(jpeg: &[u8], side: u32) -> Option<Image> {
     let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
-    let small = img.thumbnail(480, 480).to_rgb8();
+    let small = img.thumbnail(side, side).to_rgb8();
     let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(
         small.as_raw(),
         small.width(),
@@ -481,6 +504,69 @@ fn render_materials(c: &Controller, s: &Session) {
     m.set_capturing(s.capturing());
     m.set_can_print_notice(s.can_print_notice());
     m.set_printer_note(t(c.view.printer_note.borrow().as_str()));
+    m.set_retaking(s.retaking().map_or(-1, |p| p as i32));
+    match s.adjusting() {
+        Some(a) => {
+            let mut cached = c.view.adjust_image.borrow_mut();
+            if cached.as_ref().is_none_or(|(id, _)| *id != a.frame.id) {
+                let img = scaled_image(a.frame.jpeg(), 1400).unwrap_or_default();
+                *cached = Some((a.frame.id, img));
+            }
+            if let Some((_, img)) = cached.as_ref() {
+                m.set_frame(img.clone());
+            }
+            m.set_frame_w(a.width as f32);
+            m.set_frame_h(a.height as f32);
+            let pts: Vec<CornerPoint> = a
+                .corners
+                .iter()
+                .map(|p| CornerPoint { x: p[0], y: p[1] })
+                .collect();
+            m.set_corners(model(pts));
+            m.set_corner_outline(t(outline_path(&a.corners)));
+            m.set_adjusting(true);
+        }
+        None => {
+            m.set_adjusting(false);
+            c.view.adjust_image.borrow_mut().take();
+            m.set_frame(Image::default());
+        }
+    }
+    render_preview(c);
+}
+
+/// SVG path commands for a closed quadrilateral (frame pixels).
+pub fn outline_path(q: &[[f32; 2]; 4]) -> String {
+    format!(
+        "M {:.1} {:.1} L {:.1} {:.1} L {:.1} {:.1} L {:.1} {:.1} Z",
+        q[0][0], q[0][1], q[1][0], q[1][1], q[2][0], q[2][1], q[3][0], q[3][1]
+    )
+}
+
+/// The live preview (or the camera's trouble) onto the materials screen.
+pub fn render_preview(c: &Controller) {
+    let m = c.ui.global::<MaterialsAdapter>();
+    match c.view.preview.borrow().as_ref() {
+        Some(Ok((img, w, h, outline))) => {
+            m.set_preview(img.clone());
+            m.set_preview_w(*w as i32);
+            m.set_preview_h(*h as i32);
+            m.set_outline(t(outline.as_ref().map(outline_path).unwrap_or_default()));
+            m.set_preview_error(t(""));
+        }
+        Some(Err(e)) => {
+            m.set_preview(Image::default());
+            m.set_preview_w(0);
+            m.set_outline(t(""));
+            m.set_preview_error(t(e));
+        }
+        None => {
+            m.set_preview(Image::default());
+            m.set_preview_w(0);
+            m.set_outline(t(""));
+            m.set_preview_error(t(""));
+        }
+    }
 }
 
 fn render_delivery(ui: &KioskWindow, s: &Session) {

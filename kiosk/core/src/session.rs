@@ -767,6 +767,9 @@ impl Session {
                     if d.capturing && width > 0 && height > 0 {
                         d.capturing = false;
                         d.capture_error = Some(message);
+                        // Its own id, so the UI knows a new frame from the last one.
+                        let frame = Page::new(self.next_page, frame.jpeg().to_vec());
+                        self.next_page += 1;
                         d.adjust = Some(CornerAdjust::new(frame, width, height));
                     }
                 }

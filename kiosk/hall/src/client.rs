@@ -101,6 +101,8 @@ impl HallClient {
         Self::json(Self::check(r).await?).await
     }
 
+    /// Uploads one attachment: a material's pages as one PDF (page 0) or one
+    /// page as JPEG (pages 1..); the content type follows the bytes.
     pub async fn upload_page(
         &self,
         application_no: &str,
@@ -113,7 +115,14 @@ impl HallClient {
             .put(self.url(&format!(
                 "/applications/{application_no}/attachments/{material_id}/{page}"
             )))
-            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                if jpeg.starts_with(b"%PDF-") {
+                    "application/pdf"
+                } else {
+                    "image/jpeg"
+                },
+            )
             .body(jpeg)
             .send()
             .await;

@@ -262,8 +262,10 @@ async fn upload(
     UrlPath((no, material, page)): UrlPath<(String, String, u32)>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    if !body.starts_with(&[0xff, 0xd8]) {
-        return Err(bad("attachment must be a JPEG image"));
+    // A material's pages as one PDF (page 0), or one scanned page as JPEG.
+    let pdf = body.starts_with(b"%PDF-");
+    if !(pdf || body.starts_with(&[0xff, 0xd8])) {
+        return Err(bad("attachment must be a PDF document or a JPEG image"));
     }
     let conn = h.conn();
     let exists: bool = conn.query_row(
