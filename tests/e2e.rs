@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use kiosk::controller::Controller;
 use kiosk::runtime::Runtime;
-use kiosk::{KioskWindow, ReceiptAdapter};
+use kiosk::{KioskWindow, MaterialsAdapter, ReceiptAdapter};
 use kiosk_core::{Millis, Screen, Session};
 use kiosk_tests::UiDriver;
 use slint::ComponentHandle;
@@ -29,6 +29,12 @@ fn terminal(dir: &Path, hall: &str) -> kiosk::config::Config {
 
 /// The same with the `[devices.printer]` section's body given.
 fn terminal_with(dir: &Path, hall: &str, printer: &str) -> kiosk::config::Config {
+    let camera = format!("{}/assets/sim/camera", repo().display());
+    terminal_full(dir, hall, printer, &camera)
+}
+
+/// The same with the simulated camera's folder given.
+fn terminal_full(dir: &Path, hall: &str, printer: &str, camera: &str) -> kiosk::config::Config {
     let r = repo().display().to_string();
     let text = format!(
         r#"
@@ -54,7 +60,7 @@ present_after_ms = 200
 
 [devices.camera]
 kind = "simulated"
-folder = "{r}/assets/sim/camera"
+folder = "{camera}"
 
 [devices.printer]
 {printer}
@@ -480,4 +486,105 @@ fn with_cups_unreachable_the_a4_form_is_kept_and_the_citizen_told() {
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(std::fs::read(&kept[0]).unwrap().starts_with(b"%PDF"));
+}
+
+#[test]
+fn the_materials_screen_shows_the_live_camera_with_the_page_outlined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = terminal(tmp.path(), "url = \"embedded\"\nlisten = \"127.0.0.1:0\"");
+    let k = start(&cfg);
+    to_materials(&k);
+    let m = k.c.ui.global::<MaterialsAdapter>();
+    k.wait("a live frame with an outline", 10, |_| {
+        m.get_preview_w() > 0 && !m.get_outline().is_empty()
+    });
+    assert!(m.get_preview_w() <= 640 && m.get_preview_h() <= 480);
+    let outline = m.get_outline().to_string();
+    assert!(
+        outline.starts_with("M ") && outline.ends_with(" Z"),
+        "{outline}"
+    );
+    assert_eq!(k.find("高拍仪实时画面").len(), 1);
+    // Photographed: the page is the pipeline's A4 page, not the raw frame.
+    k.press("拍照 户口簿");
+    k.wait("the scanned page", 10, |s| s.pages(1).len() == 1);
+    let page = k.c.with_session(|s| s.pages(1)[0].jpeg().to_vec());
+    let dims = image::load_from_memory(&page).unwrap();
+    assert_eq!((dims.width(), dims.height()), (1654, 2339), "A4 at 200 dpi");
+    // Leaving the screen turns the preview off and clears it.
+    k.press("下一步");
+    assert_eq!(k.shown(), "delivery");
+    assert_eq!(m.get_preview_w(), 0);
+}
+
+/// A desk with no page on it: dim noise, nothing bright and four-cornered.
+fn empty_desk(dir: &Path) {
+    let mut x: u32 = 12345;
+    let img = image::RgbImage::from_fn(1600, 1200, |_, _| {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let v = 50 + ((x >> 16) % 40) as u8;
+        image::Rgb([v, v, v + 5])
+    });
+    img.save(dir.join("desk.jpg")).unwrap();
+}
+
+#[test]
+fn with_no_page_found_the_citizen_drags_the_corners_and_the_material_reaches_the_hall() {
+    let tmp = tempfile::tempdir().unwrap();
+    let frames = tmp.path().join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    empty_desk(&frames);
+    let cfg = terminal_full(
+        tmp.path(),
+        "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
+        "kind = \"simulated\"",
+        &frames.display().to_string(),
+    );
+    let k = start(&cfg);
+    to_materials(&k);
+    k.press("拍照 户口簿");
+    k.wait("the corners to drag", 10, |s| s.adjusting().is_some());
+    assert_eq!(
+        k.find("未能找到材料边缘，请拖动四个角对准材料").len(),
+        1,
+        "said why"
+    );
+    for corner in ["左上角", "右上角", "右下角", "左下角"] {
+        assert_eq!(k.find(corner).len(), 1, "{corner} handle");
+    }
+    assert!(k.find("拍照 户口簿").is_empty(), "no capture meanwhile");
+    // The handles start inset from the frame's edges; drag two of them.
+    let m = k.c.ui.global::<MaterialsAdapter>();
+    assert_eq!((m.get_frame_w(), m.get_frame_h()), (1600.0, 1200.0));
+    // As a finger would: a portrait page in the middle of the desk.
+    for (corner, x, y) in [
+        (0, 500.0, 100.0),
+        (1, 1100.0, 110.0),
+        (2, 1110.0, 1150.0),
+        (3, 490.0, 1140.0),
+    ] {
+        k.c.dispatch(kiosk_core::Event::MoveCorner { corner, x, y });
+    }
+    let corners = m.get_corners();
+    use slint::Model;
+    assert_eq!(corners.row_count(), 4);
+    let c0 = corners.row_data(0).unwrap();
+    assert_eq!((c0.x, c0.y), (500.0, 100.0), "the screen follows the drag");
+    k.press("按此四角裁剪");
+    k.wait("the straightened page", 10, |s| s.pages(1).len() == 1);
+    assert!(k.c.with_session(|s| s.adjusting().is_none()));
+    let page = k.c.with_session(|s| s.pages(1)[0].jpeg().to_vec());
+    let img = image::load_from_memory(&page).unwrap();
+    assert_eq!((img.width(), img.height()), (1654, 2339));
+
+    k.press("下一步");
+    k.press("下一步");
+    k.press("确认提交");
+    k.wait("the hall's answer", 20, |s| s.screen() == Screen::Receipt);
+    let stats = kiosk_hall::server::stats(&cfg.data_dir.join("hall").join("hall.db")).unwrap();
+    assert_eq!(
+        (stats.applications, stats.attachments),
+        (1, 1),
+        "one PDF for the 户口簿"
+    );
 }

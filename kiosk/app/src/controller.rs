@@ -139,7 +139,11 @@ impl Controller {
 
     /// Drains results from the executor's threads, then lets time pass.
     pub fn pump(&self) {
-        if let Some(p) = self.exec.take_preview() {
+        if let Some(p) = self
+            .exec
+            .take_preview()
+            .filter(|_| self.with_session(|s| s.wants_preview()))
+        {
             let shown = p.map(|p| {
                 let f = &p.frame;
                 let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
@@ -148,9 +152,7 @@ impl Controller {
                 (slint::Image::from_rgb8(buf), f.width, f.height, p.outline)
             });
             *self.view.preview.borrow_mut() = Some(shown);
-            if self.with_session(|s| s.wants_preview()) {
-                ui::render_preview(self);
-            }
+            ui::render_preview(self);
         }
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
@@ -191,9 +193,9 @@ impl Controller {
         let s = self.session.borrow();
         let want = s.wants_preview();
         self.exec.preview(want);
-        if !want {
-            // The citizen's papers are not kept on screen once the preview is gone.
-            self.view.preview.borrow_mut().take();
+        // The citizen's papers are not kept on screen once the preview is gone.
+        if !want && self.view.preview.borrow_mut().take().is_some() {
+            ui::render_preview(self);
         }
         ui::render(self, &s);
     }

@@ -41,10 +41,7 @@ fn a_materials_scanned_pages_go_as_one_a4_pdf_and_unreadable_pages_still_go() {
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("Pages:           2"), "{info}");
     // A4 at the scan's 200 dpi: 1654 × 2339 px → 595.44 × 842.04 pt.
-    assert!(
-        info.contains("595.44 x 842.04 pts (A4)"),
-        "{info}"
-    );
+    assert!(info.contains("595.44 x 842.04 pts (A4)"), "{info}");
     let (m, n, bytes) = &files[1];
     assert_eq!(
         (m.as_str(), *n, bytes.as_slice()),
