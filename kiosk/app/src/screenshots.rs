@@ -139,12 +139,59 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     }
     shot(&c, "04-form")?;
     c.dispatch(Event::Next);
-    if let Some(i) = item.materials.iter().position(|m| !m.from_card) {
+    // The live preview as the camera thread would leave it: a small frame and
+    // the page outline found in it.
+    let camera = cfg
+        .raw
+        .devices
+        .camera
+        .folder
+        .as_ref()
+        .map(|p| kiosk_camera::Camera::simulated(cfg.resolve(p)));
+    let live = |c: &Controller| {
+        let Some(frame) = camera.as_ref().and_then(|cam| cam.preview(640, 480).ok()) else {
+            return;
+        };
+        let outline = kiosk_camera::outline_rgb(&frame.rgb, frame.width, frame.height);
+        let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
+            &frame.rgb,
+            frame.width,
+            frame.height,
+        );
+        *c.view.preview.borrow_mut() = Some(Ok((
+            slint::Image::from_rgb8(buf),
+            frame.width,
+            frame.height,
+            outline,
+        )));
+        crate::ui::render_preview(c);
+    };
+    let material = item.materials.iter().position(|m| !m.from_card);
+    if let Some(i) = material {
         c.dispatch(Event::SelectMaterial(i));
-        c.dispatch(Event::CapturePage);
-        c.dispatch(Event::PageCaptured(Page::new(0, frame.jpeg.to_vec())));
     }
+    live(&c);
     shot(&c, "05-materials")?;
+    if material.is_some() {
+        // One page scanned by the pipeline: its thumbnail with 重拍 and 删除.
+        let scan = kiosk_camera::scan_jpeg(&frame.jpeg, &cfg.raw.devices.camera.scan_options())
+            .map(|s| s.jpeg.to_vec())
+            .unwrap_or_else(|_| frame.jpeg.to_vec());
+        c.dispatch(Event::CapturePage);
+        c.dispatch(Event::PageCaptured(Page::new(0, scan)));
+        live(&c);
+        shot(&c, "05b-materials-page")?;
+        // No page found in a frame: the corners to drag.
+        c.dispatch(Event::CapturePage);
+        c.dispatch(Event::PageNeedsCorners {
+            frame: Page::new(0, frame.jpeg.to_vec()),
+            width: frame.width,
+            height: frame.height,
+            message: kiosk_camera::ScanError::NoPage.citizen_message().into(),
+        });
+        shot(&c, "05c-materials-corners")?;
+        c.dispatch(Event::CancelCorners);
+    }
     c.dispatch(Event::Next);
     if let Some(d) = item.delivery.first() {
         c.dispatch(Event::ChoseDelivery(*d));
