@@ -101,9 +101,11 @@ impl KeptA4 {
                             kept: path.clone(),
                         })
                 };
-                let held = known(true)?
+                // Not-completed first: a job only moves from there to the
+                // completed list, so asking in this order cannot miss it.
+                let held = known(false)?
                     .into_iter()
-                    .chain(known(false)?)
+                    .chain(known(true)?)
                     .any(|j| j.name == stem);
                 if held {
                     tracing::info!(job = %stem, "kept A4 job was taken by CUPS before; not sent again");

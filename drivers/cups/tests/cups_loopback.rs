@@ -285,10 +285,10 @@ fn a_refused_a4_job_is_kept_and_printed_once_when_the_queue_takes_jobs_again() {
         .to_string_lossy()
         .into_owned();
     let job = p
-        .jobs(true)
+        .jobs(false)
         .unwrap()
         .into_iter()
-        .chain(p.jobs(false).unwrap())
+        .chain(p.jobs(true).unwrap())
         .find(|j| j.name == name)
         .expect("the kept job is in the queue under its file name");
     p.wait_for_job(job.id, Duration::from_secs(30)).unwrap();
@@ -321,10 +321,10 @@ fn a_kept_job_whose_answer_was_lost_is_not_printed_again_if_cups_has_it() {
     assert!(kept.pending().is_empty());
     assert!(!qdir.join(format!("{stem}.unsure")).exists());
     let same: Vec<_> = p
-        .jobs(true)
+        .jobs(false)
         .unwrap()
         .into_iter()
-        .chain(p.jobs(false).unwrap())
+        .chain(p.jobs(true).unwrap())
         .filter(|j| j.name == stem)
         .collect();
     assert_eq!(same.len(), 1, "printed once, not twice: {same:?}");
@@ -335,9 +335,9 @@ fn a_kept_job_whose_answer_was_lost_is_not_printed_again_if_cups_has_it() {
     std::fs::write(qdir.join(format!("{stem2}.unsure")), b"").unwrap();
     assert_eq!(kept.reprint_pending().unwrap(), 1);
     assert!(p
-        .jobs(true)
+        .jobs(false)
         .unwrap()
         .into_iter()
-        .chain(p.jobs(false).unwrap())
+        .chain(p.jobs(true).unwrap())
         .any(|j| j.name == stem2));
 }
