@@ -275,7 +275,10 @@ impl Camera {
     }
 }
 
-fn preview_from_jpeg(jpeg: &[u8], max_w: u32, max_h: u32) -> Result<PreviewFrame, String> {
+/// A JPEG decoded to packed RGB at the largest n/8 scale that fits in
+/// `max_w × max_h` (libjpeg-turbo's DCT scaling: far cheaper than decoding
+/// whole and shrinking). For previews, thumbnails and the corner-drag view.
+pub fn preview_from_jpeg(jpeg: &[u8], max_w: u32, max_h: u32) -> Result<PreviewFrame, String> {
     let (rgb, width, height) =
         tj::decode_rgb_scaled(jpeg, max_w, max_h).map_err(|e| format!("{e:?}"))?;
     Ok(PreviewFrame {

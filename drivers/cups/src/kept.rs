@@ -9,7 +9,6 @@
 //! form is not printed twice.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{CupsError, CupsPrinter};
 
@@ -152,38 +151,10 @@ impl KeptA4 {
         }
     }
 
-    /// Writes `<time>-<seq>-<name>.pdf` atomically (`.part`, then renamed).
+    /// Writes `<time>-<seq>-<name>.pdf` atomically (the printer crate's job files).
     fn keep(&self, name: &str, pdf: &[u8]) -> Result<PathBuf, KeptError> {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let store = |path: &Path, source| KeptError::Store {
-            path: path.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(|e| store(&self.dir, e))?;
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(48)
-            .collect();
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros())
-            .unwrap_or(0);
-        let n = SEQ.fetch_add(1, Ordering::Relaxed);
-        let path = self.dir.join(format!(
-            "{stamp}-{}-{n:04}-{safe}.{EXT}",
-            std::process::id()
-        ));
-        let tmp = path.with_extension("part");
-        std::fs::write(&tmp, pdf).map_err(|e| store(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| store(&path, e))?;
-        Ok(path)
+        kiosk_printer::write_job_file(&self.dir, name, EXT, pdf)
+            .map_err(|(path, source)| KeptError::Store { path, source })
     }
 }
 

@@ -44,12 +44,15 @@ impl PrintError {
     }
 }
 
-/// Writes `job` into `dir` as one `<time>-<seq>-<name>.escpos` file, atomically
+/// Writes `job` into `dir` as one `<time>-<seq>-<name>.<ext>` file, atomically
 /// (written as `.part`, then renamed), so a job file is whole or absent and the
-/// names sort oldest first. On failure: the path that failed and why.
-pub(crate) fn write_job_file(
+/// names sort oldest first; `name` is reduced to ASCII letters, digits and '-'.
+/// Used for kept receipts (`escpos`) and kept A4 forms (`pdf`). On failure: the
+/// path that failed and why.
+pub fn write_job_file(
     dir: &Path,
     name: &str,
+    ext: &str,
     job: &[u8],
 ) -> Result<PathBuf, (PathBuf, std::io::Error)> {
     static SEQ: AtomicU64 = AtomicU64::new(0);
@@ -69,7 +72,7 @@ pub(crate) fn write_job_file(
         .map(|d| d.as_micros())
         .unwrap_or(0);
     let n = SEQ.fetch_add(1, Ordering::Relaxed);
-    let path = dir.join(format!("{stamp}-{n:04}-{safe}.escpos"));
+    let path = dir.join(format!("{stamp}-{n:04}-{safe}.{ext}"));
     let tmp = path.with_extension("part");
     std::fs::write(&tmp, job).map_err(|e| (tmp.clone(), e))?;
     std::fs::rename(&tmp, &path).map_err(|e| (path.clone(), e))?;
@@ -193,9 +196,11 @@ impl Printer {
                 source: std::io::Error::other("not a spool printer"),
             });
         };
-        let path = write_job_file(dir, name, job).map_err(|(path, source)| PrintError::Spool {
-            path: path.display().to_string(),
-            source,
+        let path = write_job_file(dir, name, "escpos", job).map_err(|(path, source)| {
+            PrintError::Spool {
+                path: path.display().to_string(),
+                source,
+            }
         })?;
         tracing::info!(job = %path.display(), bytes = job.len(), "printed");
         if let Some(dots) = png_dots {

@@ -227,9 +227,11 @@ impl LinkPrinter {
     }
 
     fn keep(&self, name: &str, job: &[u8]) -> Result<PathBuf, LinkError> {
-        crate::write_job_file(&self.queue, name, job).map_err(|(path, source)| LinkError::Queue {
-            path: path.display().to_string(),
-            source,
+        crate::write_job_file(&self.queue, name, "escpos", job).map_err(|(path, source)| {
+            LinkError::Queue {
+                path: path.display().to_string(),
+                source,
+            }
         })
     }
 

@@ -434,18 +434,15 @@ fn render_form(c: &Controller, s: &Session) {
 }
 
 fn thumbnail(jpeg: &[u8]) -> Option<Image> {
-    scaled_image(jpeg, 480)
+    // Tiles are 240–300 px wide: twice that keeps them sharp at n/8 scales.
+    scaled_image(jpeg, 640)
 }
 
-/// A JPEG decoded and scaled to fit `side` × `side`, for the screen.
+/// A JPEG decoded by the camera crate's DCT-scaled decoder to fit `side` × `side`
+/// (this runs on the UI thread: a 12 MP frame must not be decoded whole).
 fn scaled_image(jpeg: &[u8], side: u32) -> Option<Image> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
-    let small = img.thumbnail(side, side).to_rgb8();
-    let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(
-        small.as_raw(),
-        small.width(),
-        small.height(),
-    );
+    let f = kiosk_camera::preview_from_jpeg(jpeg, side, side).ok()?;
+    let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(&f.rgb, f.width, f.height);
     Some(Image::from_rgb8(buf))
 }
 
