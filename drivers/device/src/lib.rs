@@ -4,6 +4,7 @@
 //! bytes, V4L2 errors) to one [`DeviceStatus`]; the kiosk shows it in the health
 //! view and maps it to a sentence for the citizen or technician.
 
+pub mod durable;
 pub mod transport;
 
 use std::fmt;

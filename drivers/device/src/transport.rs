@@ -1,11 +1,12 @@
-//! Byte transports under the drivers: a serial port (termios, raw 8N1), USB bulk
-//! endpoints and, behind the same trait, anything else that moves bytes with a
-//! read deadline. Shared by the ID-card reader and the receipt printer.
+//! Byte transports under the drivers: a serial port (the `serialport` crate,
+//! raw 8N1, exclusive), USB bulk endpoints (`rusb`) and, behind the same trait,
+//! anything else that moves bytes with a read deadline. Shared by the ID-card
+//! reader and the receipt printer. The simulators' end of a serial link is a
+//! pseudo-terminal ([`open_pty`]), so tests run this very code.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -24,48 +25,93 @@ pub trait Transport: Send {
     fn describe(&self) -> String;
 }
 
-/// Baud rates the terminal's serial devices run at (9600 to 115200).
+/// Baud rates the terminal's serial devices usually run at. Any other positive
+/// rate up to [`MAX_BAUD`] opens too (Linux sets it with `termios2`/`BOTHER`).
 pub const BAUDS: [u32; 5] = [9600, 19200, 38400, 57600, 115200];
 
-fn baud_rate(baud: u32) -> Option<BaudRate> {
-    Some(match baud {
-        9600 => BaudRate::B9600,
-        19200 => BaudRate::B19200,
-        38400 => BaudRate::B38400,
-        57600 => BaudRate::B57600,
-        115200 => BaudRate::B115200,
-        _ => return None,
-    })
+/// The highest rate a serial port is opened at (USB-serial bridges reach 4 Mbaud).
+pub const MAX_BAUD: u32 = 4_000_000;
+
+/// Whether `baud` is a rate [`Serial::open`] accepts.
+pub fn baud_ok(baud: u32) -> bool {
+    (50..=MAX_BAUD).contains(&baud)
 }
 
-/// A serial port in raw 8N1 mode.
+/// How long one write may wait for the port to take bytes (a stalled
+/// USB-serial bridge, flow control held off) before it fails.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A serial port in raw 8N1 mode through the `serialport` crate, opened
+/// exclusively: `TIOCEXCL` (other programs get `EBUSY`) and an advisory
+/// `flock` (which also holds against root and against a second open in this
+/// process), so two programs never silently share one reader.
 pub struct Serial {
-    file: File,
+    port: serialport::TTYPort,
     path: PathBuf,
+}
+
+fn serial_err(path: &Path, e: serialport::Error) -> io::Error {
+    let kind = match e.kind {
+        serialport::ErrorKind::NoDevice => io::ErrorKind::NotFound,
+        serialport::ErrorKind::InvalidInput => io::ErrorKind::InvalidInput,
+        serialport::ErrorKind::Io(k) => k,
+        serialport::ErrorKind::Unknown => io::ErrorKind::Other,
+    };
+    io::Error::new(kind, format!("{}: {}", path.display(), e.description))
 }
 
 impl Serial {
     pub fn open(path: &Path, baud: u32) -> io::Result<Serial> {
-        let rate = baud_rate(baud).ok_or_else(|| {
-            io::Error::new(
+        use std::os::fd::AsRawFd;
+        if !baud_ok(baud) {
+            return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("baud rate {baud} is not one of {BAUDS:?}"),
-            )
-        })?;
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
-            .open(path)?;
-        configure(&file, rate)?;
+                format!("baud rate {baud} is outside 50..={MAX_BAUD}"),
+            ));
+        }
+        if !path.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{}: no such serial port", path.display()),
+            ));
+        }
+        let port = serialport::new(path.to_string_lossy(), baud)
+            .data_bits(serialport::DataBits::Eight)
+            .parity(serialport::Parity::None)
+            .stop_bits(serialport::StopBits::One)
+            .flow_control(serialport::FlowControl::None)
+            .timeout(WRITE_TIMEOUT)
+            .open_native()
+            .map_err(|e| {
+                // serialport reports its lost `flock` race as "no device".
+                if e.description.contains("exclusive lock") {
+                    io::Error::new(
+                        io::ErrorKind::ResourceBusy,
+                        format!("{} is in use by another program", path.display()),
+                    )
+                } else {
+                    serial_err(path, e)
+                }
+            })?;
+        // Non-blocking, so a write takes what the port has room for and the
+        // poll inside the next write waits (bounded) for the rest.
+        // SAFETY: fcntl on a descriptor this value owns.
+        unsafe {
+            let fd = port.as_raw_fd();
+            let fl = libc::fcntl(fd, libc::F_GETFL);
+            if fl < 0 || libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) < 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
         Ok(Serial {
-            file,
+            port,
             path: path.to_path_buf(),
         })
     }
 }
 
-/// Raw mode, 8 data bits, no parity, 1 stop bit, no flow control, at `rate`.
+/// Raw mode, 8 data bits, no parity, 1 stop bit, no flow control, at `rate`
+/// (for the simulator's pty ends, which are not opened through `serialport`).
 pub fn configure(fd: &impl AsFd, rate: BaudRate) -> io::Result<()> {
     let mut t = termios::tcgetattr(fd)?;
     termios::cfmakeraw(&mut t);
@@ -117,19 +163,16 @@ pub fn wait_readable(fd: &impl AsFd, deadline: Instant) -> io::Result<bool> {
 
 impl Transport for Serial {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use serialport::SerialPort;
+        self.port.set_timeout(WRITE_TIMEOUT).map_err(|e| serial_err(&self.path, e))?;
+        // Each write first waits (poll) until the port has room; a port that
+        // takes nothing for WRITE_TIMEOUT fails the send with TimedOut.
         let mut rest = bytes;
-        let deadline = Instant::now() + Duration::from_secs(2);
         while !rest.is_empty() {
-            match self.file.write(rest) {
+            match self.port.write(rest) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => rest = &rest[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if Instant::now() > deadline {
-                        return Err(io::ErrorKind::TimedOut.into());
-                    }
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -137,11 +180,11 @@ impl Transport for Serial {
     }
 
     fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        use serialport::SerialPort;
         loop {
-            if !wait_readable(&self.file, deadline)? {
-                return Ok(0);
-            }
-            match self.file.read(buf) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            self.port.set_timeout(left).map_err(|e| serial_err(&self.path, e))?;
+            match self.port.read(buf) {
                 // A tty that reads 0 bytes after poll said readable has gone away.
                 Ok(0) => {
                     return Err(io::Error::new(
@@ -150,7 +193,12 @@ impl Transport for Serial {
                     ))
                 }
                 Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => return Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if left.is_zero() {
+                        return Ok(0);
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
@@ -158,14 +206,10 @@ impl Transport for Serial {
     }
 
     fn discard_input(&mut self) -> io::Result<()> {
-        termios::tcflush(&self.file, termios::FlushArg::TCIFLUSH)?;
-        let mut scratch = [0u8; 512];
-        while let Ok(n) = self.file.read(&mut scratch) {
-            if n == 0 {
-                break;
-            }
-        }
-        Ok(())
+        use serialport::SerialPort;
+        self.port
+            .clear(serialport::ClearBuffer::Input)
+            .map_err(|e| serial_err(&self.path, e))
     }
 
     fn describe(&self) -> String {

@@ -65,20 +65,9 @@ impl ReaderConfig {
     }
 }
 
-/// Today's local date as `YYYYMMDD`.
+/// Today's local date as `YYYYMMDD` (the terminal's time zone).
 pub fn today_local() -> String {
-    // SAFETY: time() and localtime_r() with valid pointers; tm is plain data.
-    unsafe {
-        let t = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        libc::localtime_r(&t, &mut tm);
-        format!(
-            "{:04}{:02}{:02}",
-            tm.tm_year + 1900,
-            tm.tm_mon + 1,
-            tm.tm_mday
-        )
-    }
+    chrono::Local::now().format("%Y%m%d").to_string()
 }
 
 enum Cmd {

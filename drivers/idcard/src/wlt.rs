@@ -1,7 +1,7 @@
 //! The card photo arrives WLT-compressed (1024 bytes). Only the licensed vendor
 //! library can decode it, so none is bundled: the terminal's configuration may
 //! name one (`devices.idcard.wlt_decoder`), loaded here at run time with
-//! `dlopen`. Without one the UI shows a placeholder.
+//! `libloading` (`dlopen` underneath). Without one the UI shows a placeholder.
 //!
 //! Expected C interface (the one the common Linux vendor libraries export, e.g.
 //! `libwlt2bmp.so`):
@@ -19,7 +19,7 @@
 //! library is refused here (the result is not a BMP) rather than guessed at;
 //! supporting one means adding its argument and pixel layout from its own manual.
 
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_char, c_int};
 use std::path::Path;
 
 /// Size of the BMP the decoder writes: 102 × 126 pixels, 24-bit, rows padded to
@@ -45,54 +45,31 @@ pub enum WltError {
 /// A loaded decoder library. Not `Sync`: vendor libraries are not known to be
 /// re-entrant, so one thread uses it at a time.
 pub struct WltDecoder {
-    handle: *mut c_void,
     unpack: Unpack,
     path: String,
-}
-
-// SAFETY: the handle is only used from the thread that owns the decoder.
-unsafe impl Send for WltDecoder {}
-
-fn dl_error() -> String {
-    // SAFETY: dlerror returns a thread-local C string or null.
-    unsafe {
-        let e = libc::dlerror();
-        if e.is_null() {
-            "unknown error".into()
-        } else {
-            CStr::from_ptr(e).to_string_lossy().into_owned()
-        }
-    }
+    _not_sync: std::marker::PhantomData<std::cell::Cell<()>>,
+    // Declared last: dropped (dlclose) after the function pointer above.
+    _lib: libloading::Library,
 }
 
 impl WltDecoder {
     pub fn load(path: &Path) -> Result<Self, WltError> {
         let shown = path.display().to_string();
-        let c = CString::new(shown.clone()).map_err(|_| WltError::Load {
+        // SAFETY: loading runs the library's initialisers; the terminal's
+        // configuration names a vendor library a technician installed.
+        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| WltError::Load {
             path: shown.clone(),
-            reason: "path contains NUL".into(),
+            reason: e.to_string(),
         })?;
-        // SAFETY: a valid C string; RTLD_NOW resolves everything up front.
-        let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            return Err(WltError::Load {
-                path: shown,
-                reason: dl_error(),
-            });
-        }
-        // SAFETY: looking up a symbol in a handle we own.
-        let sym = unsafe { libc::dlsym(handle, c"unpack".as_ptr()) };
-        if sym.is_null() {
-            // SAFETY: closing the handle we opened.
-            unsafe { libc::dlclose(handle) };
-            return Err(WltError::Symbol(shown));
-        }
-        // SAFETY: the documented signature of the vendor function.
-        let unpack: Unpack = unsafe { std::mem::transmute::<*mut c_void, Unpack>(sym) };
+        // SAFETY: the documented signature of the vendor function (module docs).
+        let unpack: Unpack = unsafe { lib.get::<Unpack>(b"unpack\0") }
+            .map(|s| *s)
+            .map_err(|_| WltError::Symbol(shown.clone()))?;
         Ok(WltDecoder {
-            handle,
             unpack,
             path: shown,
+            _not_sync: std::marker::PhantomData,
+            _lib: lib,
         })
     }
 
@@ -104,7 +81,8 @@ impl WltDecoder {
         let mut src = wlt.to_vec();
         // Generous output room: some libraries write a little past the BMP.
         let mut bmp = vec![0u8; BMP_LEN + 1024];
-        // SAFETY: both buffers are valid and as large as the interface requires.
+        // SAFETY: both buffers are valid and as large as the interface requires;
+        // the library stays loaded while `self` lives.
         let rc = unsafe { (self.unpack)(src.as_mut_ptr().cast(), bmp.as_mut_ptr().cast(), 0) };
         zeroize::Zeroize::zeroize(&mut src);
         if rc != 1 {
@@ -121,13 +99,6 @@ impl WltDecoder {
 
     pub fn path(&self) -> &str {
         &self.path
-    }
-}
-
-impl Drop for WltDecoder {
-    fn drop(&mut self) {
-        // SAFETY: the handle came from dlopen and is closed once.
-        unsafe { libc::dlclose(self.handle) };
     }
 }
 

@@ -675,6 +675,7 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
         bad("hall.retry_secs", "must be at least 1".into());
     }
     let dev = &raw.devices;
+    // GA 467 readers run at one of the five rates the SAM's own baud command sets.
     if !kiosk_idcard::transport::BAUDS.contains(&dev.idcard.baud) {
         bad(
             "devices.idcard.baud",
@@ -755,12 +756,15 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
                     "a serial printer needs its port (like /dev/ttyS1)".into(),
                 );
             }
-            if !kiosk_device::transport::BAUDS.contains(&pr.baud) {
+            // Printers run at whatever their DIP switches say; any rate the
+            // serial transport can set is accepted.
+            if !kiosk_device::transport::baud_ok(pr.baud) {
                 bad(
                     "devices.printer.baud",
                     format!(
-                        "{} is not one of 9600, 19200, 38400, 57600, 115200",
-                        pr.baud
+                        "{} is not a serial baud rate (50 to {})",
+                        pr.baud,
+                        kiosk_device::transport::MAX_BAUD
                     ),
                 );
             }
