@@ -438,7 +438,7 @@ fn after_acceptance_the_citizen_prints_the_form_on_a4_through_cups() {
     });
     assert!(k.find("打印申请表（A4）").is_empty(), "offered once");
     k.wait("the queue's file", 30, |_| {
-        std::fs::read(&out).is_ok_and(|b| b.starts_with(b"%PDF") && b.ends_with(b"%%EOF\n"))
+        std::fs::read(&out).is_ok_and(|b| b.starts_with(b"%PDF") && b.trim_ascii_end().ends_with(b"%%EOF"))
     });
     let pdf = std::fs::read(&out).unwrap();
     let info = std::process::Command::new("pdfinfo")

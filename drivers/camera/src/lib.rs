@@ -1,15 +1,15 @@
 //! Document camera (高拍仪).
 //!
-//! The kiosk holds a [`Camera`] handle and asks it for full-resolution stills. The
-//! simulated camera behind the same handle serves JPEG frames from an image folder,
-//! in name order, round and round, and rejects a frame that does not decode — a
-//! corrupt frame is an error, never a panic. V4L2 capture, the preview stream and
-//! the page-finding pipeline are the subject of their own issue.
+//! The kiosk holds a [`Camera`] handle; one worker thread owns the device and
+//! makes the live preview, stills and scans (see `worker`). Behind the same
+//! handle: a V4L2 camera ([`v4l2`], UVC capture with hand-written ioctls) or
+//! the simulator, which serves the JPEG frames of a folder in name order,
+//! round and round. A corrupt frame is an error, never a panic.
 //!
-//! Issue #4 adds: [`pipeline`] (find the page, straighten, flatten, encode — pure),
-//! [`pdf`] (a material's pages as one PDF), [`v4l2`] (UVC capture, hand-written ioctls)
-//! behind the same [`Camera`] handle, low-resolution previews from either source, and
-//! [`synth`] (test photos of a page on a desk with their true corners).
+//! Also here: [`pipeline`] (find the page, straighten, flatten, encode — pure),
+//! [`pdf`] (a material's pages as one PDF), low-resolution previews by DCT
+//! scaling, and [`synth`] (test photos of a page on a desk with their true
+//! corners).
 
 pub mod geom;
 pub mod pdf;
@@ -17,17 +17,20 @@ pub mod pipeline;
 pub mod synth;
 mod tj;
 pub mod v4l2;
+mod worker;
 
 pub use pdf::pdf_from_pages;
 pub use pipeline::{
     id_card_copy, outline_rgb, scan_jpeg, warp_with_corners, PageJpeg, Scan, ScanError,
     ScanOptions, StageTimes, Target,
 };
+pub use worker::{Camera, LiveEvent, LiveFrame, LiveSink, Shot, REPLY_TIMEOUT};
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 
+#[cfg(test)]
 use kiosk_device::DeviceStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +59,9 @@ pub enum CameraError {
     NoFormat(String),
     #[error("bad frame from the camera: {0}")]
     BadFrame(&'static str),
+    /// The camera's worker thread is gone or did not answer in time.
+    #[error("the camera does not answer")]
+    Unavailable,
 }
 
 impl CameraError {
@@ -70,7 +76,7 @@ impl CameraError {
             }
             CameraError::NotFound(_) => "未检测到高拍仪，请联系工作人员",
             CameraError::Lost(_) => "高拍仪连接中断，正在重新连接，请稍候再拍",
-            CameraError::Device { .. } | CameraError::NoFormat(_) => {
+            CameraError::Device { .. } | CameraError::NoFormat(_) | CameraError::Unavailable => {
                 "高拍仪暂不可用，请联系工作人员"
             }
         }
@@ -110,171 +116,6 @@ impl std::fmt::Debug for PreviewFrame {
     }
 }
 
-/// The kiosk's handle on the document camera: a folder simulator or a V4L2 device.
-/// Cheap to clone; clones share the device.
-#[derive(Clone)]
-pub struct Camera {
-    backend: Backend,
-}
-
-#[derive(Clone)]
-enum Backend {
-    Folder {
-        folder: PathBuf,
-        next: Arc<AtomicUsize>,
-    },
-    V4l2 {
-        cfg: v4l2::CaptureConfig,
-        dev: Arc<Mutex<Option<v4l2::V4l2Device>>>,
-    },
-}
-
-// SAFETY: the device's buffers are plain shared memory mappings owned by the device;
-// the Mutex gives one thread at a time access to them.
-unsafe impl Send for v4l2::V4l2Device {}
-
-impl Camera {
-    /// A camera that serves the `.jpg`/`.jpeg` files of `folder`.
-    pub fn simulated(folder: impl Into<PathBuf>) -> Self {
-        Camera {
-            backend: Backend::Folder {
-                folder: folder.into(),
-                next: Arc::new(AtomicUsize::new(0)),
-            },
-        }
-    }
-
-    /// A UVC camera through V4L2. Opened on first use; after it is lost, every call
-    /// tries to reopen it, so it comes back by itself when plugged in again.
-    pub fn v4l2(cfg: v4l2::CaptureConfig) -> Self {
-        Camera {
-            backend: Backend::V4l2 {
-                cfg,
-                dev: Arc::new(Mutex::new(None)),
-            },
-        }
-    }
-
-    fn frames(folder: &Path) -> Result<Vec<PathBuf>, CameraError> {
-        let rd = std::fs::read_dir(folder).map_err(|source| CameraError::Folder {
-            path: folder.display().to_string(),
-            source,
-        })?;
-        let mut v: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| is_jpeg_name(p))
-            .collect();
-        v.sort();
-        if v.is_empty() {
-            return Err(CameraError::NoFrames(folder.display().to_string()));
-        }
-        Ok(v)
-    }
-
-    /// Runs `f` on the open device, opening or reopening it first; a lost device is
-    /// dropped so that the next call reconnects.
-    fn with_device<T>(
-        cfg: &v4l2::CaptureConfig,
-        dev: &Mutex<Option<v4l2::V4l2Device>>,
-        f: impl FnOnce(&mut v4l2::V4l2Device) -> Result<T, CameraError>,
-    ) -> Result<T, CameraError> {
-        let mut guard = dev.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(v4l2::V4l2Device::open(cfg)?);
-            tracing::info!("document camera opened");
-        }
-        let Some(d) = guard.as_mut() else {
-            return Err(CameraError::NotFound("camera".into()));
-        };
-        let r = f(d);
-        if let Err(CameraError::Lost(_) | CameraError::Device { .. }) = &r {
-            tracing::warn!("document camera lost; will reconnect on the next call");
-            *guard = None;
-        }
-        r
-    }
-
-    pub fn status(&self) -> DeviceStatus {
-        let r = match &self.backend {
-            Backend::Folder { folder, .. } => Self::frames(folder).map(|_| ()),
-            Backend::V4l2 { cfg, dev } => Self::with_device(cfg, dev, |_| Ok(())),
-        };
-        match r {
-            Ok(()) => DeviceStatus::Ready,
-            Err(e) => DeviceStatus::Offline(e.to_string()),
-        }
-    }
-
-    /// Takes one full-resolution still.
-    pub fn capture(&self) -> Result<Still, CameraError> {
-        match &self.backend {
-            Backend::Folder { folder, next } => {
-                let frames = Self::frames(folder)?;
-                let i = next.fetch_add(1, Ordering::Relaxed) % frames.len();
-                let path = &frames[i];
-                let bytes = std::fs::read(path).map_err(|source| CameraError::Folder {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-                let corrupt = |reason: String| CameraError::CorruptFrame {
-                    path: path.display().to_string(),
-                    reason,
-                };
-                let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
-                    .map_err(|e| corrupt(e.to_string()))?;
-                Ok(Still {
-                    width: img.width(),
-                    height: img.height(),
-                    jpeg: zeroize::Zeroizing::new(bytes),
-                })
-            }
-            Backend::V4l2 { cfg, dev } => {
-                let raw = Self::with_device(cfg, dev, |d| d.still())?;
-                still_from_raw(&raw)
-            }
-        }
-    }
-
-    /// A live frame at most `max_w × max_h` for the UI. The simulator shows the frame the
-    /// next [`capture`](Self::capture) will take, decoded at reduced size by the JPEG
-    /// decoder itself (≥ 15 fps is measured in the tests).
-    pub fn preview(&self, max_w: u32, max_h: u32) -> Result<PreviewFrame, CameraError> {
-        match &self.backend {
-            Backend::Folder { folder, next } => {
-                let frames = Self::frames(folder)?;
-                let path = &frames[next.load(Ordering::Relaxed) % frames.len()];
-                let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| {
-                    CameraError::Folder {
-                        path: path.display().to_string(),
-                        source,
-                    }
-                })?);
-                preview_from_jpeg(&bytes, max_w, max_h).map_err(|reason| {
-                    CameraError::CorruptFrame {
-                        path: path.display().to_string(),
-                        reason,
-                    }
-                })
-            }
-            Backend::V4l2 { cfg, dev } => {
-                let raw = Self::with_device(cfg, dev, |d| d.frame())?;
-                match raw.format {
-                    v4l2::PixelFormat::Mjpeg => preview_from_jpeg(&raw.data, max_w, max_h)
-                        .map_err(|_| CameraError::BadFrame("preview frame is not a readable JPEG")),
-                    v4l2::PixelFormat::Yuyv => {
-                        let rgb = v4l2::yuyv_to_rgb(&raw.data, raw.width, raw.height)?;
-                        Ok(PreviewFrame {
-                            rgb: zeroize::Zeroizing::new(rgb),
-                            width: raw.width,
-                            height: raw.height,
-                        })
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A JPEG decoded to packed RGB at the largest n/8 scale that fits in
 /// `max_w × max_h` (libjpeg-turbo's DCT scaling: far cheaper than decoding
 /// whole and shrinking). For previews, thumbnails and the corner-drag view.
@@ -288,7 +129,7 @@ pub fn preview_from_jpeg(jpeg: &[u8], max_w: u32, max_h: u32) -> Result<PreviewF
     })
 }
 
-fn still_from_raw(raw: &v4l2::RawFrame) -> Result<Still, CameraError> {
+pub(crate) fn still_from_raw(raw: &v4l2::RawFrame) -> Result<Still, CameraError> {
     match raw.format {
         v4l2::PixelFormat::Mjpeg => {
             // Decoded once to prove it whole: a torn MJPEG frame is an error, not a scan.
@@ -326,7 +167,7 @@ pub(crate) fn wipe_u32(buf: &mut [u32]) {
     std::hint::black_box(&*buf);
 }
 
-fn is_jpeg_name(p: &Path) -> bool {
+pub(crate) fn is_jpeg_name(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("jpg") || e.eq_ignore_ascii_case("jpeg"))

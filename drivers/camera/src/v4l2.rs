@@ -1,13 +1,22 @@
 //! UVC document cameras through V4L2, with the few ioctls written by hand against
-//! `<linux/videodev2.h>` (x86-64/aarch64 layouts; sizes asserted at compile time), so
-//! no bindgen or libclang is needed to build.
+//! `<linux/videodev2.h>` (the 64-bit Linux layouts — x86-64 and aarch64 — with
+//! every struct's size asserted at compile time, and a compile error on any
+//! other target), so no bindgen or libclang is needed to build.
 //!
-//! One [`V4l2Device`] owns the open device and its mmap'd buffers. It streams at the
-//! preview size and, for a still, stops, switches to the full size, takes a frame (after
-//! a few frames for exposure to settle) and goes back. A device that disappears (ioctl
-//! or poll says `ENODEV`/`POLLERR`, or a read times out) is reported as
-//! [`CameraError::Lost`]; [`V4l2Device::reconnect`] reopens the same camera when it is
-//! back (found by its USB bus path, else by its node).
+//! Why by hand and not the `v4l` crate: that crate generates its bindings with
+//! bindgen at build time (its `v4l2-sys-mit` build script), so every build of
+//! the kiosk — CI and the terminal image — would need libclang; the kiosk needs
+//! only QUERYCAP, ENUM_FMT, ENUM_FRAMESIZES, S_FMT, REQBUFS/QUERYBUF/QBUF/DQBUF
+//! and STREAMON/OFF with mmap, each written against the header below, with
+//! the layouts pinned by the size assertions.
+//!
+//! One [`V4l2Device`] owns the open device and its mmap'd buffers; the camera's
+//! worker thread (`worker`) owns the device, so it never crosses threads. It
+//! streams at the preview size and, for a still, stops, switches to the full size,
+//! takes a frame (after a few frames for exposure to settle) and goes back. A device
+//! that disappears (ioctl or poll says `ENODEV`/`POLLERR`, or a read times out) is
+//! reported as [`CameraError::Lost`]; [`open_again`] reopens the same camera when
+//! it is back (found by its USB bus path, else by its node).
 //!
 //! Pure parts, tested without hardware: choosing a format from what the device offers
 //! ([`choose_format`]), YUYV → RGB ([`yuyv_to_rgb`]), and the error for an absent device.
@@ -251,6 +260,17 @@ struct Buffer {
     request_fd: u32,
     _pad2: u32,
 }
+
+// The structs below are the kernel's layouts on 64-bit Linux (struct
+// v4l2_buffer holds a struct timeval of two 64-bit longs and a pointer-sized
+// union). A 32-bit board (armv7, e.g. RK3288) lays them out differently and
+// would pass wrong sizes to the ioctls: refuse to build there rather than
+// corrupt memory at run time.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+compile_error!(
+    "drivers/camera/src/v4l2.rs has the 64-bit Linux V4L2 layouts only; \
+     a 32-bit target needs its own struct v4l2_buffer/v4l2_format layouts"
+);
 
 const _: () = assert!(std::mem::size_of::<Capability>() == 104);
 const _: () = assert!(std::mem::size_of::<FmtDesc>() == 64);
@@ -632,22 +652,21 @@ impl V4l2Device {
         self.start(pw, ph)?;
         Ok(frame)
     }
+}
 
-    /// Reopens the same camera after it was lost: by its USB bus path if it came back
-    /// under another node, else the configured node.
-    pub fn reconnect(&mut self) -> Result<(), CameraError> {
-        let bus = self.info.bus.clone();
-        let path = list_devices()
-            .into_iter()
-            .find(|d| !bus.is_empty() && d.bus == bus)
-            .map(|d| d.path)
-            .unwrap_or_else(|| self.info.path.clone());
-        let cfg = CaptureConfig {
-            device: Some(path),
-            ..self.cfg.clone()
-        };
-        *self = V4l2Device::open(&cfg)?;
-        Ok(())
+/// Opens the configured camera, or — after one was lost — the same camera
+/// again: by its USB bus path (`last_bus`) if it came back under another
+/// node, else the configured node.
+pub fn open_again(cfg: &CaptureConfig, last_bus: &str) -> Result<V4l2Device, CameraError> {
+    if last_bus.is_empty() {
+        return V4l2Device::open(cfg);
+    }
+    match list_devices().into_iter().find(|d| d.bus == last_bus) {
+        Some(d) => V4l2Device::open(&CaptureConfig {
+            device: Some(d.path),
+            ..cfg.clone()
+        }),
+        None => V4l2Device::open(cfg),
     }
 }
 

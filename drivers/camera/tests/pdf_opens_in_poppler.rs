@@ -25,7 +25,7 @@ fn a_material_of_three_pages_opens_in_poppler_with_a4_pages() {
                 .into_page()
         })
         .collect();
-    let pdf = pdf_from_pages(&pages);
+    let pdf = pdf_from_pages(&pages).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("material.pdf");
     std::fs::write(&path, &pdf).unwrap();
@@ -104,7 +104,7 @@ fn id_card_copy_puts_both_sides_on_one_a4_page() {
         img.get_pixel(827, 1169)[0] > 245,
         "gap between the sides is white"
     );
-    let pdf = pdf_from_pages(&[page]);
+    let pdf = pdf_from_pages(&[page]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("id.pdf"), &pdf).unwrap();
     let out = Command::new("pdfinfo")

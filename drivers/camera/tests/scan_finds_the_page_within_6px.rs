@@ -194,7 +194,7 @@ fn other_chroma_layouts_and_greyscale_frames_scan_too() {
             assert_eq!(out.color(), image::ColorType::L8);
             let page = scan.into_page();
             assert!(page.is_gray());
-            let pdf = kiosk_camera::pdf_from_pages(&[page]);
+            let pdf = kiosk_camera::pdf_from_pages(&[page]).unwrap();
             assert!(pdf.windows(11).any(|w| w == b"/DeviceGray"));
         }
     }

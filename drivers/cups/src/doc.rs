@@ -124,7 +124,7 @@ pub enum RenderError {
     #[error("A4 document image {index}: {reason}")]
     Image { index: usize, reason: String },
     #[error("A4 document PDF: {0}")]
-    Pdf(#[from] crate::pdf::PdfError),
+    Pdf(#[from] kiosk_pdf::PdfError),
 }
 
 impl RenderError {

@@ -4,7 +4,7 @@
 //! - [`doc`]: the document model ([`FormDoc`]: title, fields in a ruled table,
 //!   paragraphs, a photo, a footer) laid out on A4 pages at 200 dpi with the
 //!   bundled fonts (`kiosk_printer::raster`);
-//! - [`pdf`]: those pages written as a PDF, one grayscale image per page;
+//! - those pages written as a PDF, one grayscale image per page (`kiosk-pdf`);
 //! - [`ipp`]: the IPP message codec (pure, RFC 8010/8011), [`http`] the little
 //!   HTTP/1.1 it rides on;
 //! - [`client`]: one CUPS queue ([`CupsPrinter`]): status reduced to the
@@ -34,7 +34,6 @@ pub mod doc;
 pub mod http;
 pub mod ipp;
 pub mod kept;
-pub mod pdf;
 
 pub use client::{
     Condition, CupsError, CupsPrinter, JobState, JobStatus, PrinterState, PrinterStatus,
@@ -61,13 +60,15 @@ pub fn render_form_pdf(doc: &FormDoc) -> Result<Vec<u8>, RenderError> {
 /// Like [`render_form_pdf`] with a font of the caller's choosing.
 pub fn render_form_pdf_with(doc: &FormDoc, font: &Font) -> Result<Vec<u8>, RenderError> {
     let pages = doc::render_pages(doc, font)?;
-    let images: Vec<pdf::PageImage<'_>> = pages
+    // DeviceGray: 0 is black, 255 white — the inverse of ink.
+    let gray: Vec<Vec<u8>> = pages
         .iter()
-        .map(|p| pdf::PageImage {
-            width: p.width(),
-            height: p.height(),
-            ink: p.ink(),
-        })
+        .map(|p| p.ink().iter().map(|v| 255 - v).collect())
         .collect();
-    Ok(pdf::write_pdf(&doc.title, &images)?)
+    let images: Vec<kiosk_pdf::Page<'_>> = pages
+        .iter()
+        .zip(&gray)
+        .map(|(p, g)| kiosk_pdf::Page::gray_a4(p.width(), p.height(), g))
+        .collect();
+    Ok(kiosk_pdf::write(Some(&doc.title), &images)?)
 }

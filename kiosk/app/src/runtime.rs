@@ -382,16 +382,14 @@ pub fn attachments(
 ) -> Vec<(String, u32, zeroize::Zeroizing<Vec<u8>>)> {
     let mut out = Vec::new();
     for (id, pages) in materials {
-        let jpegs: Result<Vec<kiosk_camera::PageJpeg>, _> = pages
+        let pdf = pages
             .iter()
             .map(|p| kiosk_camera::PageJpeg::from_jpeg(p.jpeg().to_vec(), dpi))
-            .collect();
-        match jpegs {
-            Ok(j) => out.push((
-                id.clone(),
-                0,
-                zeroize::Zeroizing::new(kiosk_camera::pdf_from_pages(&j)),
-            )),
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+            .and_then(|j| kiosk_camera::pdf_from_pages(&j).map_err(|e| e.to_string()));
+        match pdf {
+            Ok(pdf) => out.push((id.clone(), 0, zeroize::Zeroizing::new(pdf))),
             Err(e) => {
                 tracing::warn!(material = %id, error = %e, "pages not joined into a PDF; sent one by one");
                 for (i, p) in pages.iter().enumerate() {
