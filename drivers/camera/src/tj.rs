@@ -10,6 +10,13 @@
 //! Invariant: buffers handed to C are sized from the header the same library parsed,
 //! with [`MAX_PIXELS`] checked first, so a frame declaring a huge size is refused
 //! before anything is allocated.
+//!
+//! Why bindings of our own rather than the `turbojpeg` crate: its `turbojpeg-sys`
+//! binds the TurboJPEG 3 API (`tj3*`), which Debian 12 does not ship (it has
+//! 2.1), so by default it builds libjpeg-turbo from bundled sources with cmake
+//! and NASM; these dozen declarations link the system library the rest of the
+//! machine (and OpenCV, the benchmark's peer) uses. The scan benchmark
+//! (`cargo bench -p kiosk-camera --bench scan`) measures them against OpenCV.
 
 use std::os::raw::{c_char, c_int, c_uchar, c_ulong, c_void};
 

@@ -5,6 +5,14 @@
 //! §3.1–§3.5) and RFC 8011 "IPP/1.1: Model and Semantics" (operation ids,
 //! status codes, enum values).
 //!
+//! Why a codec of our own and not libcups or a general IPP crate: the kiosk
+//! needs six operations (Print-Job, Get-Job-Attributes, Get-Jobs,
+//! Get-Printer-Attributes, Pause-/Resume-Printer) sent over the same small
+//! blocking HTTP client as the rest of this crate, with no C library to link
+//! and a decoder that keeps value tags it does not know instead of failing.
+//! It is checked against a real CUPS on loopback (`tests/cups_loopback.rs`),
+//! on every truncation of real CUPS answers and on random bytes.
+//!
 //! Invariants: [`Response::decode`] never panics; every malformed message is an
 //! [`Err`] naming what was wrong and at which byte. Value tags this codec does
 //! not know are kept as [`Value::Other`] with their raw bytes, so a newer

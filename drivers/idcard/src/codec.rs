@@ -219,11 +219,6 @@ impl FrameDecoder {
         self.skipped
     }
 
-    /// Bytes held, waiting for the rest of a frame.
-    pub fn buffered(&self) -> usize {
-        self.buf.len()
-    }
-
     /// Forgets everything buffered (after a timeout, stale bytes must not be
     /// taken for the next reply).
     pub fn clear(&mut self) {

@@ -381,18 +381,6 @@ impl Canvas {
         }
     }
 
-    /// Copies `other` into this canvas with its top-left at (x, y).
-    pub fn paste(&mut self, other: &Canvas, x: i64, y: i64) {
-        for row in 0..other.height as i64 {
-            for col in 0..other.width as i64 {
-                let v = other.ink[(row * other.width as i64 + col) as usize];
-                if v > 0 {
-                    self.put(x + col, y + row, v);
-                }
-            }
-        }
-    }
-
     /// Rows `top..top+rows` packed one bit per dot, MSB first, 1 = print
     /// (ink at or above `threshold`), each row padded to whole bytes — the
     /// layout of ESC/POS raster data.

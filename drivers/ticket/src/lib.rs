@@ -23,9 +23,6 @@ impl TicketDispenser {
     pub fn absent() -> Self {
         TicketDispenser { printer: None }
     }
-    pub fn is_fitted(&self) -> bool {
-        self.printer.is_some()
-    }
     pub fn status(&self) -> DeviceStatus {
         match &self.printer {
             Some(p) => p.status(),
