@@ -48,10 +48,10 @@ const UNSURE: &str = "unsure";
 
 impl KeptA4 {
     pub fn new(dir: impl Into<PathBuf>, printer: CupsPrinter) -> Self {
-        KeptA4 {
-            dir: dir.into(),
-            printer,
-        }
+        let dir = dir.into();
+        // A PDF half-written when the power went was never sent; not a kept job.
+        kiosk_device::durable::sweep_parts(&dir);
+        KeptA4 { dir, printer }
     }
 
     pub fn printer(&self) -> &CupsPrinter {
@@ -133,7 +133,7 @@ impl KeptA4 {
                 if source.may_have_printed() {
                     // Best effort: without the marker a retry may print a duplicate,
                     // which is better than losing the form.
-                    let _ = std::fs::write(path.with_extension(UNSURE), b"");
+                    let _ = kiosk_device::durable::write_atomic(&path.with_extension(UNSURE), b"", 0o600);
                 }
                 tracing::warn!(error = %source.technician_message(), kept = %path.display(), "A4 job kept for a later try");
                 Err(KeptError::Cups {

@@ -44,9 +44,10 @@ impl PrintError {
     }
 }
 
-/// Writes `job` into `dir` as one `<time>-<seq>-<name>.<ext>` file, atomically
-/// (written as `.part`, then renamed), so a job file is whole or absent and the
-/// names sort oldest first; `name` is reduced to ASCII letters, digits and '-'.
+/// Writes `job` into `dir` as one `<time>-<seq>-<name>.<ext>` file, durably
+/// and atomically ([`kiosk_device::durable::write_atomic`]: a `.part` file,
+/// fsync, rename, fsync of the folder), so a job file is whole or absent, even
+/// after a power cut, and the names sort oldest first; `name` is reduced to ASCII letters, digits and '-'.
 /// Used for kept receipts (`escpos`) and kept A4 forms (`pdf`). On failure: the
 /// path that failed and why.
 pub fn write_job_file(
@@ -73,9 +74,7 @@ pub fn write_job_file(
         .unwrap_or(0);
     let n = SEQ.fetch_add(1, Ordering::Relaxed);
     let path = dir.join(format!("{stamp}-{n:04}-{safe}.{ext}"));
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, job).map_err(|e| (tmp.clone(), e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| (path.clone(), e))?;
+    kiosk_device::durable::write_atomic(&path, job, 0o600).map_err(|e| (path.clone(), e))?;
     Ok(path)
 }
 
@@ -208,10 +207,12 @@ impl Printer {
             let picture = Font::shared().and_then(|font| {
                 let paper = paper::render(job, *dots, &font).map_err(|e| e.to_string())?;
                 // Whole or absent, like the job itself.
-                let (png, part) = (path.with_extension("png"), path.with_extension("png.part"));
-                std::fs::write(&part, paper::to_png(&paper))
-                    .and_then(|()| std::fs::rename(&part, &png))
-                    .map_err(|e| e.to_string())
+                kiosk_device::durable::write_atomic(
+                    &path.with_extension("png"),
+                    &paper::to_png(&paper),
+                    0o644,
+                )
+                .map_err(|e| e.to_string())
             });
             if let Err(e) = picture {
                 tracing::warn!(job = %path.display(), error = %e, "no picture of the job");

@@ -175,9 +175,13 @@ const CHUNK: usize = 256;
 
 impl LinkPrinter {
     pub fn new(link: Link, queue: impl Into<PathBuf>) -> Self {
+        let queue = queue.into();
+        // A job half-written when the power went never reached the printer; its
+        // `.part` file is not a kept job.
+        kiosk_device::durable::sweep_parts(&queue);
         LinkPrinter {
             link,
-            queue: queue.into(),
+            queue,
             ready_timeout: Duration::from_secs(5),
             io_timeout: Duration::from_millis(800),
         }

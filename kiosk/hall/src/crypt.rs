@@ -3,7 +3,6 @@
 //! unreadable in a copied database or a disk image taken without the key file; a
 //! terminal with a TPM or keyring should keep the key there instead.
 
-use std::io::Write;
 use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit};
@@ -28,17 +27,14 @@ impl Sealer {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut k = Zeroizing::new(vec![0u8; 32]);
                 rand::rngs::OsRng.fill_bytes(&mut k);
-                let mut opts = std::fs::OpenOptions::new();
-                opts.write(true).create_new(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    opts.mode(0o600);
+                // Written beside, flushed, then linked into place: a power cut
+                // never leaves a short key (which would lock the outbox away),
+                // and a key that appeared meanwhile is never replaced.
+                if kiosk_device::durable::create_new(key_file, &k, 0o600)? {
+                    k
+                } else {
+                    return Self::open_or_create(key_file);
                 }
-                let mut f = opts.open(key_file)?;
-                f.write_all(&k)?;
-                f.sync_all()?;
-                k
             }
             Err(e) => return Err(e),
         };

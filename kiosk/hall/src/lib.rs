@@ -5,9 +5,10 @@
 pub mod api;
 pub mod client;
 mod crypt;
+pub mod damage;
 pub mod outbox;
 pub mod server;
 
 pub use api::*;
 pub use client::{HallClient, HallError};
-pub use outbox::{DeliverOutcome, Outbox, OutboxEntry, OutboxError};
+pub use outbox::{DeliverOutcome, Damaged, Outbox, OutboxEntry, OutboxError, Recovered};

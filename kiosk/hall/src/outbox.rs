@@ -58,6 +58,34 @@ pub struct Outbox {
     terminal_id: String,
     /// One delivery at a time, so two callers never race on one entry.
     deliver_lock: tokio::sync::Mutex<()>,
+    dir: std::path::PathBuf,
+    /// The damaged outbox this start found and moved aside, if any.
+    damaged: Option<Damaged>,
+}
+
+/// An outbox database found damaged at start-up and moved aside intact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    pub kept_as: std::path::PathBuf,
+    pub reason: String,
+    /// Undelivered applications still readable in it (`None`: cannot tell).
+    pub undelivered: Option<u32>,
+}
+
+/// What [`Outbox::recover_from`] found in a damaged outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Undelivered applications it lists.
+    pub found: u32,
+    /// Of those, copied into this outbox (they are delivered from here).
+    pub recovered: u32,
+    /// Of those, already in this outbox (an earlier recovery).
+    pub already: u32,
+    /// Of those, not readable (their rows or pages are damaged, or sealed
+    /// with another key).
+    pub unreadable: u32,
+    /// Pages copied with the recovered applications.
+    pub pages: u32,
 }
 
 /// A page waiting to be uploaded.
@@ -67,12 +95,68 @@ pub struct PendingPage {
     pub jpeg: Zeroizing<Vec<u8>>,
 }
 
+/// Damaged outboxes kept in `dir` and not yet recovered, oldest first.
+pub fn damaged_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("damaged-") && n.ends_with(".db"))
+    });
+    v.sort();
+    v
+}
+
+/// How many undelivered applications a (damaged) outbox still lists, if it
+/// can be read that far; it is read from a copy, never changed.
+fn count_undelivered_in(db: &Path) -> Option<u32> {
+    let tmp = tempdir_in(db.parent()?).ok()?;
+    let copy = crate::damage::copy_for_reading(db, tmp.path()).ok()?;
+    let conn = Connection::open(&copy).ok()?;
+    conn.query_row(
+        "SELECT COUNT(*) FROM entry WHERE state IN ('pending','submitted')",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .ok()
+    .map(|n| n as u32)
+}
+
+/// A private scratch folder beside the outbox (same disk, removed on drop).
+fn tempdir_in(dir: &Path) -> std::io::Result<ScratchDir> {
+    let p = dir.join(format!(".scratch-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&p)?;
+    Ok(ScratchDir(p))
+}
+
+struct ScratchDir(std::path::PathBuf);
+impl ScratchDir {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 impl Outbox {
-    /// Opens (or creates) `outbox.db` and `outbox.key` in `dir`.
+    /// Opens (or creates) `outbox.db` and `outbox.key` in `dir`. A damaged
+    /// `outbox.db` is moved aside intact (see [`Outbox::damaged`]) and a fresh
+    /// one started, so the terminal keeps taking applications.
     pub fn open(dir: &Path, terminal_id: &str) -> Result<Self, OutboxError> {
         std::fs::create_dir_all(dir)?;
         let sealer = Sealer::open_or_create(&dir.join("outbox.key"))?;
-        let conn = Connection::open(dir.join("outbox.db"))?;
+        let db = dir.join("outbox.db");
+        let damaged = crate::damage::set_aside_if_damaged(&db)?.map(|s| Damaged {
+            undelivered: count_undelivered_in(&s.kept_as),
+            kept_as: s.kept_as,
+            reason: s.reason,
+        });
+        let conn = Connection::open(&db)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -100,7 +184,142 @@ impl Outbox {
             sealer,
             terminal_id: terminal_id.to_string(),
             deliver_lock: tokio::sync::Mutex::new(()),
+            dir: dir.to_path_buf(),
+            damaged,
         })
+    }
+
+    /// The damaged outbox moved aside when this one was opened, if any.
+    pub fn damaged(&self) -> Option<&Damaged> {
+        self.damaged.as_ref()
+    }
+
+    /// Damaged outboxes kept in this outbox's folder and not yet recovered
+    /// (`damaged-*-outbox.db`), oldest first.
+    pub fn damaged_files(&self) -> Vec<std::path::PathBuf> {
+        damaged_files(&self.dir)
+    }
+
+    /// Copies every undelivered application still readable in the damaged
+    /// outbox `file` (with its pages and its idempotency key, so the hall
+    /// never makes a second application of it) into this outbox, from where
+    /// it is delivered like any other. `file` itself is not changed; once all
+    /// it lists is readable it is renamed `recovered-…` (kept, not deleted).
+    pub fn recover_from(&self, file: &Path) -> Result<Recovered, OutboxError> {
+        let tmp = tempdir_in(&self.dir)?;
+        let copy = crate::damage::copy_for_reading(file, tmp.path())?;
+        let old = Connection::open_with_flags(
+            &copy,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The ids to look at: from the table if it can be scanned, else every
+        // id up to the highest one handed out.
+        let ids: Vec<i64> = match old
+            .prepare("SELECT id FROM entry WHERE state IN ('pending','submitted') ORDER BY id")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "damaged outbox: entry table not scannable; trying each id");
+                let max: i64 = old
+                    .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'entry'", [], |r| r.get(0))
+                    .or_else(|_| old.query_row("SELECT max(rowid) FROM entry", [], |r| r.get(0)))?;
+                (1..=max).collect()
+            }
+        };
+        let mut out = Recovered::default();
+        for id in ids {
+            type Row = (String, String, String, Option<String>, Option<Vec<u8>>);
+            let row: Result<Option<Row>, _> = old
+                .query_row(
+                    "SELECT idempotency_key, created_at, state, application_no, payload FROM entry WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional();
+            let (key, created, state, number, payload) = match row {
+                Ok(Some(r)) if r.2 == "pending" || r.2 == "submitted" => r,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(entry = id, error = %e, "damaged outbox: entry unreadable");
+                    out.found += 1;
+                    out.unreadable += 1;
+                    continue;
+                }
+            };
+            out.found += 1;
+            let pages: Result<Vec<(String, u32, Vec<u8>)>, _> = old
+                .prepare("SELECT material_id, page, blob FROM page WHERE entry_id = ?1")
+                .and_then(|mut st| {
+                    st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .collect()
+                });
+            // Everything must open with this terminal's key, or it is not recovered.
+            let readable = match (&pages, &payload) {
+                (Ok(p), Some(pl)) => {
+                    self.sealer.open(pl).is_some() && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some())
+                }
+                (Ok(p), None) => number.is_some() && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some()),
+                (Err(_), _) => false,
+            };
+            let Ok(pages) = pages.map_err(|e| tracing::warn!(entry = id, error = %e, "damaged outbox: pages unreadable")) else {
+                out.unreadable += 1;
+                continue;
+            };
+            if !readable {
+                tracing::warn!(entry = id, "damaged outbox: entry does not open with this terminal's key");
+                out.unreadable += 1;
+                continue;
+            }
+            let mut conn = self.conn();
+            let tx = conn.transaction()?;
+            let n = tx.execute(
+                "INSERT OR IGNORE INTO entry (idempotency_key, created_at, state, application_no, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, created, state, number, payload],
+            )?;
+            if n == 0 {
+                out.already += 1;
+                continue;
+            }
+            let new_id = tx.last_insert_rowid();
+            for (material, page, blob) in &pages {
+                tx.execute(
+                    "INSERT INTO page (entry_id, material_id, page, blob) VALUES (?1, ?2, ?3, ?4)",
+                    params![new_id, material, page, blob],
+                )?;
+            }
+            tx.commit()?;
+            out.recovered += 1;
+            out.pages += pages.len() as u32;
+        }
+        drop(old);
+        if out.unreadable == 0 {
+            if let Some(name) = file.file_name().and_then(|n| n.to_str()) {
+                if let Some(rest) = name.strip_prefix("damaged-") {
+                    let to = file.with_file_name(format!("recovered-{rest}"));
+                    for (a, b) in ["", "-wal", "-shm"].iter().map(|s| {
+                        let f = |p: &Path| {
+                            let mut o = p.as_os_str().to_os_string();
+                            o.push(s);
+                            std::path::PathBuf::from(o)
+                        };
+                        (f(file), f(&to))
+                    }) {
+                        if a.exists() {
+                            std::fs::rename(&a, &b)?;
+                        }
+                    }
+                }
+            }
+        }
+        tracing::info!(
+            found = out.found,
+            recovered = out.recovered,
+            already = out.already,
+            unreadable = out.unreadable,
+            "damaged outbox read"
+        );
+        Ok(out)
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
