@@ -343,7 +343,7 @@ fn with_the_hall_down_the_queue_screen_says_so_plainly() {
         matches!(s.queue(), kiosk_core::QueuePhase::Failed(_))
     });
     assert_eq!(
-        k.find(kiosk::runtime::QUEUE_DOWN).len(),
+        k.find(kiosk::messages::QUEUE_DOWN).len(),
         1,
         "{:?}",
         k.labels()

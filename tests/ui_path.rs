@@ -12,7 +12,7 @@ use std::sync::Arc;
 use kiosk::controller::{Controller, Executor, Msg};
 use kiosk::{KioskWindow, Theme};
 use kiosk_core::{
-    Applicant, Catalog, DisplayMode, Effect, Event, Millis, Page, Session, SessionConfig,
+    Applicant, Catalog, DisplayMode, Effect, Event, Millis, Page, Session, SessionConfig, Slip,
 };
 use kiosk_tests::UiDriver;
 use slint::ComponentHandle;
@@ -68,9 +68,7 @@ impl Executor for Fake {
             }
             Effect::PrintReceipt(r) => {
                 self.log.borrow_mut().push(format!("print {}", r.reference));
-                self.tx
-                    .send(Msg::Printed(Ok("回执已打印，请从下方出纸口取走。".into())))
-                    .unwrap();
+                send(Event::Printed(Slip::Receipt));
             }
             Effect::SendEvaluation { rating, .. } => self
                 .log

@@ -16,18 +16,18 @@ use crate::ui;
 use crate::KioskWindow;
 
 /// What comes back from the executor's threads.
-#[derive(Debug)]
 pub enum Msg {
     Session(Event),
-    /// The receipt or ticket printed (`Ok(note)`) or could not be (`Err(message for the citizen)`).
-    Printed(Result<String, String>),
+    /// A page's picture decoded for the screen (a thumbnail, or the frame
+    /// whose corners are dragged); `None` if it could not be decoded.
+    Decoded(Decoded),
 }
 
-/// One live frame of the document camera for the materials screen, with the
-/// page outline found in it (clockwise from top-left, frame pixels).
-pub struct Preview {
-    pub frame: kiosk_camera::PreviewFrame,
-    pub outline: Option<[[f32; 2]; 4]>,
+/// A page decoded to fit `side` × `side`, off the UI thread.
+pub struct Decoded {
+    pub id: u64,
+    pub side: u32,
+    pub frame: Option<kiosk_camera::PreviewFrame>,
 }
 
 /// Carries out effects: devices, outbox, hall, printer. Results go back as [`Msg`]s.
@@ -35,9 +35,19 @@ pub trait Executor {
     fn perform(&self, effect: &Effect);
     /// Turns the live camera preview on or off (cheap; called on every render).
     fn preview(&self, _on: bool) {}
-    /// The newest live frame since the last call, or why there is none.
-    fn take_preview(&self) -> Option<Result<Preview, String>> {
+    /// The newest live frame since the last call (older ones were dropped).
+    fn take_preview(&self) -> Option<kiosk_camera::LiveFrame> {
         None
+    }
+    /// Decodes a page's picture to fit `side` × `side`. The live runtime does
+    /// it on a worker and answers with [`Msg::Decoded`] (returning `None`
+    /// here); this default, for tests and screenshots, decodes at once.
+    fn decode(&self, page: &kiosk_core::Page, side: u32) -> Option<Decoded> {
+        Some(Decoded {
+            id: page.id,
+            side,
+            frame: kiosk_camera::preview_from_jpeg(page.jpeg(), side, side).ok(),
+        })
     }
     /// Whether an A4 printer is configured (the receipt screen offers the form copy).
     fn a4_fitted(&self) -> bool {
@@ -46,18 +56,17 @@ pub trait Executor {
 }
 
 /// Extra view state that is not the citizen's session: pages of the home list,
-/// decoded thumbnails, the printer's word.
+/// decoded pictures of pages, the live frame.
 #[derive(Default)]
 pub struct ViewState {
     pub home_page: Cell<usize>,
-    pub thumbnails: RefCell<HashMap<u64, slint::Image>>,
+    /// Pages' pictures decoded for the screen, by (page id, size); `None`
+    /// while the decode is under way (asked once).
+    pub pictures: RefCell<HashMap<(u64, u32), Option<slint::Image>>>,
     /// The card photo decoded once per card, not on every render.
     pub photo: RefCell<Option<(kiosk_core::Photo, Option<slint::Image>)>>,
-    pub printer_note: RefCell<String>,
-    /// The live preview on screen: image, size, page outline; or the camera's trouble.
-    pub preview: RefCell<Option<Result<(slint::Image, u32, u32, Option<[[f32; 2]; 4]>), String>>>,
-    /// The frame whose corners are dragged, decoded once: (page id, image).
-    pub adjust_image: RefCell<Option<(u64, slint::Image)>>,
+    /// The live preview on screen: image, size, page outline.
+    pub preview: RefCell<Option<(slint::Image, u32, u32, Option<[[f32; 2]; 4]>)>>,
     /// An A4 printer is configured: the receipt screen offers the form copy.
     pub a4_fitted: Cell<bool>,
 }
@@ -107,26 +116,12 @@ impl Controller {
         for e in &fx {
             match e {
                 Effect::WipeSession => {
-                    self.view.thumbnails.borrow_mut().clear();
+                    self.view.pictures.borrow_mut().clear();
                     self.view.preview.borrow_mut().take();
-                    self.view.adjust_image.borrow_mut().take();
                     self.view.photo.borrow_mut().take();
-                    self.view.printer_note.borrow_mut().clear();
                     self.view.home_page.set(0);
                 }
                 Effect::ModeChanged(_) => self.view.home_page.set(0),
-                Effect::PrintReceipt(_) => {
-                    *self.view.printer_note.borrow_mut() = "正在打印回执……".into()
-                }
-                Effect::PrintTicket(_) => {
-                    *self.view.printer_note.borrow_mut() = "正在打印号票……".into()
-                }
-                Effect::PrintNotice(_) => {
-                    *self.view.printer_note.borrow_mut() = "正在打印一次性告知单……".into()
-                }
-                Effect::PrintForm(_) => {
-                    *self.view.printer_note.borrow_mut() = "正在打印申请表……".into()
-                }
                 _ => {}
             }
             self.exec.perform(e);
@@ -144,26 +139,58 @@ impl Controller {
             .take_preview()
             .filter(|_| self.with_session(|s| s.wants_preview()))
         {
-            let shown = p.map(|p| {
-                let f = &p.frame;
-                let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
-                    &f.rgb, f.width, f.height,
-                );
-                (slint::Image::from_rgb8(buf), f.width, f.height, p.outline)
-            });
-            *self.view.preview.borrow_mut() = Some(shown);
+            let f = &p.frame;
+            // Already small (the camera thread scaled it): one copy into the image.
+            let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
+                &f.rgb, f.width, f.height,
+            );
+            *self.view.preview.borrow_mut() =
+                Some((slint::Image::from_rgb8(buf), f.width, f.height, p.outline));
             ui::render_preview(self);
         }
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
                 Msg::Session(ev) => self.dispatch(ev),
-                Msg::Printed(Ok(note) | Err(note)) => {
-                    *self.view.printer_note.borrow_mut() = note;
+                Msg::Decoded(d) => {
+                    self.store_picture(d);
                     self.render();
                 }
             }
         }
         self.dispatch(Event::Tick);
+    }
+
+    fn store_picture(&self, d: Decoded) {
+        let mut pictures = self.view.pictures.borrow_mut();
+        // Only pages still asked for: a session wiped meanwhile asked for none.
+        if let Some(slot) = pictures.get_mut(&(d.id, d.side)) {
+            *slot = Some(d.frame.map_or_else(slint::Image::default, |f| {
+                let buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
+                    &f.rgb, f.width, f.height,
+                );
+                slint::Image::from_rgb8(buf)
+            }));
+        }
+    }
+
+    /// A page's picture at `side`, decoded off the UI thread: asked for the
+    /// first time it is wanted, empty until it arrives.
+    pub fn picture(&self, page: &kiosk_core::Page, side: u32) -> slint::Image {
+        let key = (page.id, side);
+        if let Some(p) = self.view.pictures.borrow().get(&key) {
+            return p.clone().unwrap_or_default();
+        }
+        self.view.pictures.borrow_mut().insert(key, None);
+        if let Some(d) = self.exec.decode(page, side) {
+            self.store_picture(d);
+        }
+        self.view
+            .pictures
+            .borrow()
+            .get(&key)
+            .cloned()
+            .flatten()
+            .unwrap_or_default()
     }
 
     /// Waits (pumping) until `done` holds or `timeout` passes; for tests and screenshots.

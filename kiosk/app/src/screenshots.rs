@@ -158,12 +158,12 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
             frame.width,
             frame.height,
         );
-        *c.view.preview.borrow_mut() = Some(Ok((
+        *c.view.preview.borrow_mut() = Some((
             slint::Image::from_rgb8(buf),
             frame.width,
             frame.height,
             outline,
-        )));
+        ));
         crate::ui::render_preview(c);
     };
     let material = item.materials.iter().position(|m| !m.from_card);
@@ -205,8 +205,7 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
         application_no: "ZW20261122000001".into(),
         at: "2026-11-22 10:30:00".into(),
     });
-    *c.view.printer_note.borrow_mut() = "回执已打印，请从出纸口取走。".into();
-    c.render();
+    c.dispatch(Event::Printed(kiosk_core::Slip::Receipt));
     shot(&c, "09-receipt")?;
     c.dispatch(Event::Finish);
     shot(&c, "10-evaluation")?;
@@ -234,8 +233,7 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
         priority: Some("预约".into()),
         appointment: Some("居民身份证换领 10:00-10:30".into()),
     }));
-    *c.view.printer_note.borrow_mut() = "请取走号票，留意叫号屏。".into();
-    c.render();
+    c.dispatch(Event::Printed(kiosk_core::Slip::Ticket));
     shot(&c, "13-queue-ticket")?;
     Ok(written)
 }

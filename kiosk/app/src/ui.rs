@@ -8,9 +8,7 @@ use kiosk_core::{
     CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, QueuePhase, Rating, Screen,
     Session, SubmitState,
 };
-use slint::{
-    ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
-};
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use crate::controller::Controller;
 use crate::*;
@@ -289,7 +287,7 @@ fn render_queue(c: &Controller, s: &Session) {
         q.set_priority(t(tk.priority.as_deref().unwrap_or("")));
         q.set_appointment(t(tk.appointment.as_deref().unwrap_or("")));
     }
-    q.set_printer_note(t(c.view.printer_note.borrow().as_str()));
+    q.set_printer_note(t(crate::messages::print_note(s.print_state())));
 }
 
 fn kind_text(kind: ItemKind, days: u32) -> String {
@@ -433,18 +431,10 @@ fn render_form(c: &Controller, s: &Session) {
     ui.global::<FormAdapter>().set_fields(model(rows));
 }
 
-fn thumbnail(jpeg: &[u8]) -> Option<Image> {
-    // Tiles are 240–300 px wide: twice that keeps them sharp at n/8 scales.
-    scaled_image(jpeg, 640)
-}
-
-/// A JPEG decoded by the camera crate's DCT-scaled decoder to fit `side` × `side`
-/// (this runs on the UI thread: a 12 MP frame must not be decoded whole).
-fn scaled_image(jpeg: &[u8], side: u32) -> Option<Image> {
-    let f = kiosk_camera::preview_from_jpeg(jpeg, side, side).ok()?;
-    let buf = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(&f.rgb, f.width, f.height);
-    Some(Image::from_rgb8(buf))
-}
+/// Thumbnails are 240–300 px wide: twice that keeps them sharp at n/8 scales.
+const THUMBNAIL_SIDE: u32 = 640;
+/// The frame whose corners are dragged fills most of the screen's width.
+const CORNER_FRAME_SIDE: u32 = 1400;
 
 fn render_materials(c: &Controller, s: &Session) {
     let Some(item) = s.item() else { return };
@@ -482,16 +472,11 @@ fn render_materials(c: &Controller, s: &Session) {
         })
         .collect();
     let sel = s.selected_material();
-    let mut cache = c.view.thumbnails.borrow_mut();
+    // Decoded off the UI thread; a picture still on its way shows empty.
     let thumbs: Vec<Image> = s
         .pages(sel)
         .iter()
-        .map(|p| {
-            cache
-                .entry(p.id)
-                .or_insert_with(|| thumbnail(p.jpeg()).unwrap_or_default())
-                .clone()
-        })
+        .map(|p| c.picture(p, THUMBNAIL_SIDE))
         .collect();
     let m = c.ui.global::<MaterialsAdapter>();
     m.set_materials(model(rows));
@@ -500,18 +485,11 @@ fn render_materials(c: &Controller, s: &Session) {
     m.set_error(t(s.capture_error().unwrap_or("")));
     m.set_capturing(s.capturing());
     m.set_can_print_notice(s.can_print_notice());
-    m.set_printer_note(t(c.view.printer_note.borrow().as_str()));
+    m.set_printer_note(t(crate::messages::print_note(s.print_state())));
     m.set_retaking(s.retaking().map_or(-1, |p| p as i32));
     match s.adjusting() {
         Some(a) => {
-            let mut cached = c.view.adjust_image.borrow_mut();
-            if cached.as_ref().is_none_or(|(id, _)| *id != a.frame.id) {
-                let img = scaled_image(a.frame.jpeg(), 1400).unwrap_or_default();
-                *cached = Some((a.frame.id, img));
-            }
-            if let Some((_, img)) = cached.as_ref() {
-                m.set_frame(img.clone());
-            }
+            m.set_frame(c.picture(&a.frame, CORNER_FRAME_SIDE));
             m.set_frame_w(a.width as f32);
             m.set_frame_h(a.height as f32);
             let pts: Vec<CornerPoint> = a
@@ -525,7 +503,6 @@ fn render_materials(c: &Controller, s: &Session) {
         }
         None => {
             m.set_adjusting(false);
-            c.view.adjust_image.borrow_mut().take();
             m.set_frame(Image::default());
         }
     }
@@ -540,28 +517,24 @@ pub fn outline_path(q: &[[f32; 2]; 4]) -> String {
     )
 }
 
-/// The live preview (or the camera's trouble) onto the materials screen.
+/// The live preview (or the camera's trouble, as the session knows it) onto
+/// the materials screen.
 pub fn render_preview(c: &Controller) {
     let m = c.ui.global::<MaterialsAdapter>();
-    match c.view.preview.borrow().as_ref() {
-        Some(Ok((img, w, h, outline))) => {
+    let trouble = c.with_session(|s| s.camera_trouble());
+    match (trouble, c.view.preview.borrow().as_ref()) {
+        (None, Some((img, w, h, outline))) => {
             m.set_preview(img.clone());
             m.set_preview_w(*w as i32);
             m.set_preview_h(*h as i32);
             m.set_outline(t(outline.as_ref().map(outline_path).unwrap_or_default()));
             m.set_preview_error(t(""));
         }
-        Some(Err(e)) => {
+        (trouble, _) => {
             m.set_preview(Image::default());
             m.set_preview_w(0);
             m.set_outline(t(""));
-            m.set_preview_error(t(e));
-        }
-        None => {
-            m.set_preview(Image::default());
-            m.set_preview_w(0);
-            m.set_outline(t(""));
-            m.set_preview_error(t(""));
+            m.set_preview_error(t(trouble.map_or("", crate::messages::camera_note)));
         }
     }
 }
@@ -644,6 +617,6 @@ fn render_receipt(c: &Controller, s: &Session) {
         })
         .collect();
     a.set_rows(model(rows));
-    a.set_printer_note(t(c.view.printer_note.borrow().as_str()));
+    a.set_printer_note(t(crate::messages::print_note(s.print_state())));
     a.set_can_print_form(c.view.a4_fitted.get() && s.can_print_form());
 }

@@ -15,6 +15,7 @@ pub use catalog::{
     QueueCategory, ServiceItem,
 };
 pub use session::{
-    Application, CornerAdjust, DisplayMode, Effect, Event, FormCopy, Millis, MissingNotice,
-    QueuePhase, QueueTicket, Rating, Receipt, Screen, Session, SessionConfig, SubmitState,
+    Application, CameraTrouble, CornerAdjust, DisplayMode, Effect, Event, FormCopy, Millis, MissingNotice,
+    PrintState, PrintTrouble, QueuePhase, QueueTicket, Rating, Receipt, Screen, Session, SessionConfig,
+    Slip, SubmitState,
 };

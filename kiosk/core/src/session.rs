@@ -110,6 +110,67 @@ impl Rating {
     }
 }
 
+/// A paper the terminal prints for the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slip {
+    /// 受理回执 (receipt printer).
+    Receipt,
+    /// 一次性告知单 (receipt printer).
+    Notice,
+    /// 排队号票 (ticket dispenser).
+    Ticket,
+    /// The A4 copy of the application form (A4 printer).
+    Form,
+}
+
+/// Why a printer did not print, as far as the citizen and the screen need to
+/// know (the drivers' own states reduced; the app words them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrintTrouble {
+    PaperOut,
+    CoverOpen,
+    CutterError,
+    /// Not answering: unplugged, powered off, or unreachable on the network.
+    Offline,
+    /// This terminal has no such printer.
+    NotFitted,
+    /// The printer's settings are wrong (a technician must look).
+    Misconfigured,
+    /// The queue is paused or refuses jobs.
+    Paused,
+    /// Busy or waiting for someone to act, past the time a citizen waits.
+    Busy,
+    /// Anything else (the slip could not even be drawn or stored).
+    Failed,
+}
+
+/// Where the last print asked for in this session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintState {
+    Printing(Slip),
+    Printed(Slip),
+    /// Not printed; `kept` when the terminal keeps the job and prints it by
+    /// itself once the printer is back.
+    Failed {
+        slip: Slip,
+        trouble: PrintTrouble,
+        kept: bool,
+    },
+}
+
+/// What is wrong with the document camera, when something is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CameraTrouble {
+    /// This terminal has no camera.
+    NotFitted,
+    /// No camera at the configured place (unplugged).
+    NotFound,
+    /// It went away while in use; it is being reconnected.
+    Lost,
+    /// It is there but gives no usable picture (or does not answer).
+    Unavailable,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct SessionConfig {
     pub idle_timeout: u64,
@@ -242,6 +303,17 @@ pub enum Event {
     PrintNotice,
     /// "打印申请表（A4）" on the receipt screen: the citizen's copy of the form.
     PrintForm,
+    /// A slip asked for came out of the printer.
+    Printed(Slip),
+    /// A slip asked for did not print (paper out, cover open, …).
+    PrintFailed {
+        slip: Slip,
+        trouble: PrintTrouble,
+        kept: bool,
+    },
+    /// The document camera's state changed: `Some` trouble, or `None` when
+    /// it works (again). Device news, not a citizen's touch.
+    CameraState(Option<CameraTrouble>),
 }
 
 /// What the app must do.
@@ -431,6 +503,10 @@ pub struct Session {
     draft: Option<Draft>,
     next_page: u64,
     queue: QueuePhase,
+    /// The last print asked for in this session.
+    print: Option<PrintState>,
+    /// The camera's trouble (the device's, not the citizen's: kept across sessions).
+    camera: Option<CameraTrouble>,
 }
 
 impl Session {
@@ -445,6 +521,8 @@ impl Session {
             draft: None,
             next_page: 1,
             queue: QueuePhase::Choose,
+            print: None,
+            camera: None,
         }
     }
 
@@ -541,6 +619,14 @@ impl Session {
     pub fn queue(&self) -> &QueuePhase {
         &self.queue
     }
+    /// The last print asked for in this session, and how it went.
+    pub fn print_state(&self) -> Option<PrintState> {
+        self.print
+    }
+    /// What is wrong with the document camera, if anything.
+    pub fn camera_trouble(&self) -> Option<CameraTrouble> {
+        self.camera
+    }
 
     /// Whether the materials screen offers the 一次性告知单: some required
     /// material is still missing or deferred (容缺).
@@ -591,7 +677,13 @@ impl Session {
     /// The only way the session changes.
     pub fn handle(&mut self, now: Millis, event: Event) -> Vec<Effect> {
         let mut fx = Vec::new();
-        if !matches!(event, Event::Tick) {
+        // Device news is not a citizen's touch: it neither keeps the session
+        // alive nor dismisses the idle warning.
+        let device_news = matches!(
+            event,
+            Event::Printed(_) | Event::PrintFailed { .. } | Event::CameraState(_)
+        );
+        if !matches!(event, Event::Tick) && !device_news {
             self.last_activity = now;
             if self.warning.take().is_some() {
                 fx.push(Effect::IdleWarningCleared);
@@ -665,6 +757,7 @@ impl Session {
                     && matches!(self.queue, QueuePhase::Taking | QueuePhase::CheckingIn)
                 {
                     self.queue = QueuePhase::Issued(t.clone());
+                    self.print = Some(PrintState::Printing(Slip::Ticket));
                     fx.push(Effect::PrintTicket(t));
                 }
             }
@@ -881,6 +974,7 @@ impl Session {
             }
             Event::PrintNotice => {
                 if let Some(n) = self.notice() {
+                    self.print = Some(PrintState::Printing(Slip::Notice));
                     fx.push(Effect::PrintNotice(n));
                 }
             }
@@ -890,10 +984,32 @@ impl Session {
                         if let Some(d) = self.draft.as_mut() {
                             d.form_printed = true;
                         }
+                        self.print = Some(PrintState::Printing(Slip::Form));
                         fx.push(Effect::PrintForm(f));
                     }
                 }
             }
+            Event::Printed(slip) => {
+                // Only the print this session is waiting for: a late answer
+                // for a session already wiped says nothing to the next citizen.
+                if self.print == Some(PrintState::Printing(slip)) {
+                    self.print = Some(PrintState::Printed(slip));
+                }
+            }
+            Event::PrintFailed {
+                slip,
+                trouble,
+                kept,
+            } => {
+                if self.print == Some(PrintState::Printing(slip)) {
+                    self.print = Some(PrintState::Failed {
+                        slip,
+                        trouble,
+                        kept,
+                    });
+                }
+            }
+            Event::CameraState(t) => self.camera = t,
             Event::Finish => match self.screen {
                 Screen::Receipt => self.go(Screen::Evaluation, &mut fx),
                 Screen::Evaluation | Screen::Queue => self.wipe(&mut fx),
@@ -989,6 +1105,7 @@ impl Session {
         self.queue = QueuePhase::Choose;
         let had_session = self.draft.take().is_some() || had_card;
         self.warning = None;
+        self.print = None;
         if self.mode != self.cfg.default_mode {
             self.mode = self.cfg.default_mode;
             fx.push(Effect::ModeChanged(self.mode));
@@ -1311,6 +1428,7 @@ impl Session {
             m.pages.clear();
         }
         d.receipt = Some(receipt.clone());
+        self.print = Some(PrintState::Printing(Slip::Receipt));
         fx.push(Effect::PrintReceipt(receipt));
         self.go(Screen::Receipt, fx);
     }

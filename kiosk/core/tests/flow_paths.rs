@@ -924,3 +924,110 @@ fn retake_replaces_that_page_in_place() {
     let tags: Vec<u8> = r.s.pages(1).iter().map(|p| p.jpeg()[2]).collect();
     assert_eq!(tags, vec![20, 3, 40]);
 }
+
+fn to_receipt(r: &mut Run) {
+    r.to_review();
+    r.ev(Event::Submit);
+    r.ev(Event::SubmitAccepted {
+        application_no: "HN20261122000001".into(),
+        at: "2026-11-22 10:00".into(),
+    });
+    assert_eq!(r.screen(), Screen::Receipt);
+}
+
+#[test]
+fn paper_out_on_the_receipt_keeps_the_session_and_says_so_on_screen() {
+    let mut r = Run::new();
+    to_receipt(&mut r);
+    assert_eq!(r.s.print_state(), Some(PrintState::Printing(Slip::Receipt)));
+    let fx = r
+        .ev(Event::PrintFailed {
+            slip: Slip::Receipt,
+            trouble: PrintTrouble::PaperOut,
+            kept: true,
+        })
+        .clone();
+    assert!(fx.is_empty(), "nothing else happens: {fx:?}");
+    // The citizen is still on the receipt with the number, not thrown out.
+    assert_eq!(r.screen(), Screen::Receipt);
+    assert_eq!(r.s.receipt().unwrap().reference, "HN20261122000001");
+    assert_eq!(
+        r.s.print_state(),
+        Some(PrintState::Failed {
+            slip: Slip::Receipt,
+            trouble: PrintTrouble::PaperOut,
+            kept: true
+        })
+    );
+    // The A4 copy can still be asked for, and its own result is what shows.
+    r.ev(Event::PrintForm);
+    assert_eq!(r.s.print_state(), Some(PrintState::Printing(Slip::Form)));
+    r.ev(Event::Printed(Slip::Form));
+    assert_eq!(r.s.print_state(), Some(PrintState::Printed(Slip::Form)));
+}
+
+#[test]
+fn a_late_print_result_after_the_session_ended_says_nothing_to_the_next_citizen() {
+    let mut r = Run::new();
+    to_receipt(&mut r);
+    r.ev(Event::Cancel);
+    assert_eq!(r.s.print_state(), None);
+    r.ev(Event::PrintFailed {
+        slip: Slip::Receipt,
+        trouble: PrintTrouble::CoverOpen,
+        kept: true,
+    });
+    r.ev(Event::Printed(Slip::Receipt));
+    assert_eq!(r.s.print_state(), None);
+}
+
+#[test]
+fn device_news_does_not_count_as_a_touch() {
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    // 55 s of silence, then the camera comes and goes: the warning still comes
+    // at 50 s and the wipe at 60 s, as if nothing had happened.
+    let last = r.now;
+    r.at(last + 45_000, Event::CameraState(Some(CameraTrouble::Lost)));
+    r.at(last + 51_000, Event::Tick);
+    assert!(r.s.idle_warning().is_some());
+    r.at(last + 52_000, Event::CameraState(None));
+    assert!(r.s.idle_warning().is_some(), "device news keeps the warning up");
+    r.at(last + 60_000, Event::Tick);
+    assert_eq!(r.screen(), Screen::Home);
+}
+
+#[test]
+fn camera_trouble_is_known_to_the_session_until_the_camera_is_back() {
+    let mut r = Run::new();
+    r.to_form();
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::Next);
+    assert_eq!(r.screen(), Screen::Materials);
+    r.ev(Event::CameraState(Some(CameraTrouble::Lost)));
+    assert_eq!(r.s.camera_trouble(), Some(CameraTrouble::Lost));
+    // The session and its screen stay; a press is still allowed (the camera may be back).
+    assert_eq!(r.screen(), Screen::Materials);
+    assert!(matches!(r.ev(Event::CapturePage).first(), Some(Effect::CapturePage { .. })));
+    r.ev(Event::CaptureFailed("高拍仪连接中断".into()));
+    r.ev(Event::CameraState(None));
+    assert_eq!(r.s.camera_trouble(), None);
+    // A device's state outlives the citizen's session.
+    r.ev(Event::CameraState(Some(CameraTrouble::NotFound)));
+    r.ev(Event::Cancel);
+    assert_eq!(r.s.camera_trouble(), Some(CameraTrouble::NotFound));
+}
+
+#[test]
+fn a_failed_ticket_print_leaves_the_number_on_screen() {
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    let cat = r.s.catalog().queue[0].id.clone();
+    r.ev(Event::TakeTicket(cat));
+    r.ev(Event::TicketIssued(ticket("A001", None)));
+    assert_eq!(r.s.print_state(), Some(PrintState::Printing(Slip::Ticket)));
+    r.ev(Event::PrintFailed { slip: Slip::Ticket, trouble: PrintTrouble::PaperOut, kept: false });
+    assert_eq!(r.screen(), Screen::Queue);
+    assert!(matches!(r.s.queue(), QueuePhase::Issued(t) if t.number == "A001"));
+}
