@@ -588,3 +588,42 @@ fn with_no_page_found_the_citizen_drags_the_corners_and_the_material_reaches_the
         "one PDF for the 户口簿"
     );
 }
+
+#[test]
+fn the_camera_going_away_mid_session_is_said_on_screen_and_it_comes_back_by_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let frames = tmp.path().join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for e in std::fs::read_dir(repo().join("assets/sim/camera")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "jpg") {
+            std::fs::copy(&p, frames.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let cfg = terminal_full(
+        tmp.path(),
+        "url = \"embedded\"\nlisten = \"127.0.0.1:0\"",
+        "kind = \"simulated\"",
+        &frames.display().to_string(),
+    );
+    let k = start(&cfg);
+    to_materials(&k);
+    let m = k.c.ui.global::<MaterialsAdapter>();
+    k.wait("a live frame", 10, |_| m.get_preview_w() > 0);
+    // Unplugged: the folder camera has nothing to show.
+    let away = tmp.path().join("unplugged");
+    std::fs::rename(&frames, &away).unwrap();
+    k.wait("the session to hear of it", 10, |s| s.camera_trouble().is_some());
+    assert_eq!(m.get_preview_w(), 0, "no stale picture of the last page");
+    assert_eq!(m.get_preview_error(), "高拍仪暂不可用，请联系工作人员");
+    // The citizen is not thrown out; the materials screen and the card data stay.
+    assert_eq!(k.shown(), "materials");
+    assert!(k.c.with_session(|s| s.applicant().is_some()));
+    // Plugged back: frames again, the message gone, by itself.
+    std::fs::rename(&away, &frames).unwrap();
+    k.wait("the camera to come back", 10, |s| s.camera_trouble().is_none());
+    k.wait("a live frame again", 10, |_| m.get_preview_w() > 0);
+    assert_eq!(m.get_preview_error(), "");
+    k.press("拍照 户口簿");
+    k.wait("the scanned page", 10, |s| s.pages(1).len() == 1);
+}

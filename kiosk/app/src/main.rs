@@ -68,6 +68,20 @@ enum Command {
         #[command(subcommand)]
         cmd: DeviceCmd,
     },
+    /// The terminal's outbox of applications not yet delivered.
+    Outbox {
+        #[command(subcommand)]
+        cmd: OutboxCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCmd {
+    /// Deliver what can still be read from a damaged outbox database (a
+    /// `damaged-…-outbox.db` the kiosk set aside, or a broken `outbox.db`):
+    /// each application goes to this terminal's outbox with its own
+    /// idempotency key, so the hall never gets one twice, then to the hall.
+    Recover { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -200,6 +214,9 @@ fn main() -> ExitCode {
         }) => return config_check(file),
         Some(Command::Hall { ref cmd }) => hall(cmd),
         Some(Command::Device { ref cmd }) => device(&cli, cmd),
+        Some(Command::Outbox {
+            cmd: OutboxCmd::Recover { ref file },
+        }) => outbox_recover(&cli, file),
         None => match &cli.screenshots {
             Some(dir) => screenshots(&cli, dir),
             None => run(&cli, started),
@@ -299,6 +316,66 @@ fn hall(cmd: &HallCmd) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn outbox_recover(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+    let cfg = match load(cli) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    if !file.exists() {
+        eprintln!("kiosk: {}: no such file", file.display());
+        return Ok(ExitCode::from(2));
+    }
+    let live = cfg.data_dir.join("outbox").join("outbox.db");
+    let same = |a: &Path, b: &Path| a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b);
+    let given_live = same(file, &live);
+    let outbox = kiosk::runtime::startup::open_outbox(&cfg)?;
+    // Given the live outbox itself: opening it set it aside if damaged.
+    let file = match (given_live, outbox.damaged()) {
+        (true, Some(d)) => d.kept_as.clone(),
+        (true, None) => {
+            println!("{}: the outbox is not damaged; nothing to recover", file.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        (false, _) => file.to_path_buf(),
+    };
+    let r = match outbox.recover_from(&file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kiosk: {}: nothing could be read: {e}", file.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    println!(
+        "recovered {} of {} applications ({} pages) from {}; {} already recovered, {} unreadable",
+        r.recovered,
+        r.found,
+        r.pages,
+        file.display(),
+        r.already,
+        r.unreadable
+    );
+    let rt = tokio::runtime::Runtime::new()?;
+    let h = &cfg.raw.hall;
+    let url = if h.url == "embedded" {
+        kiosk::runtime::startup::start_embedded_hall(&rt, &cfg, &h.listen)?
+    } else {
+        h.url.clone()
+    };
+    let hall = kiosk_hall::HallClient::new(&url, &cfg.raw.terminal.id, Duration::from_secs(h.timeout_secs))?;
+    let before = outbox.count_undelivered()?;
+    let pending = rt.block_on(outbox.flush(&hall))?;
+    println!(
+        "delivered {}; {} still waiting in the outbox (the kiosk sends them when the hall answers)",
+        before.saturating_sub(pending),
+        pending
+    );
+    Ok(if r.unreadable == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         DeviceCmd::Idcard { cmd } => idcard::run(cmd),
@@ -327,24 +404,47 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
             {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            let health = devices.health();
+            let mut health: Vec<(String, kiosk_device::DeviceStatus)> = devices
+                .health()
+                .into_iter()
+                .map(|(k, s)| {
+                    let key = serde_json::to_value(k)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default();
+                    (key, s)
+                })
+                .collect();
+            // Not a device, but what a technician must know: an outbox kept
+            // aside as damaged, waiting for `kiosk outbox recover`.
+            let damaged = kiosk_hall::outbox::damaged_files(&cfg.data_dir.join("outbox"));
+            health.push((
+                "outbox".into(),
+                match damaged.last() {
+                    Some(p) => kiosk_device::DeviceStatus::NeedsAttention(
+                        kiosk::runtime::startup::damaged_line(p, None),
+                    ),
+                    None => kiosk_device::DeviceStatus::Ready,
+                },
+            ));
             if *json {
                 let map: serde_json::Map<String, serde_json::Value> = health
                     .iter()
-                    .map(|(k, s)| {
-                        (
-                            serde_json::to_value(k)
-                                .ok()
-                                .and_then(|v| v.as_str().map(String::from))
-                                .unwrap_or_default(),
-                            serde_json::to_value(s).unwrap_or_default(),
-                        )
-                    })
+                    .map(|(k, s)| (k.clone(), serde_json::to_value(s).unwrap_or_default()))
                     .collect();
                 println!("{}", serde_json::Value::Object(map));
             } else {
                 for (k, s) in &health {
-                    println!("{}: {}", k.label(), s.describe());
+                    let label = match k.as_str() {
+                        "outbox" => "发件箱",
+                        "id-card-reader" => kiosk_device::DeviceKind::IdCardReader.label(),
+                        "camera" => kiosk_device::DeviceKind::Camera.label(),
+                        "printer" => kiosk_device::DeviceKind::Printer.label(),
+                        "a4-printer" => kiosk_device::DeviceKind::A4Printer.label(),
+                        "ticket-dispenser" => kiosk_device::DeviceKind::TicketDispenser.label(),
+                        other => other,
+                    };
+                    println!("{label}: {}", s.describe());
                 }
             }
             Ok(if health.iter().all(|(_, s)| s.is_usable()) {
