@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Regenerates docs/screens/: every screen in the normal, elderly and high-contrast
-# modes, rendered headless with Slint's software renderer (no display needed).
+# Regenerates docs/screens/ (or OUT): every screen in the normal, elderly and
+# high-contrast modes, rendered headless with Slint's software renderer (no
+# display needed).
+#   scripts/screens.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -q -p kiosk
-rm -f docs/screens/*.png
+out=${1:-docs/screens}
+bin=${KIOSK_BIN:-}
+if [ -z "$bin" ]; then cargo build -q -p kiosk; bin=target/debug/kiosk; fi
+mkdir -p "$out"
+rm -f "$out"/*.png
 for mode in normal elderly contrast; do
-  ./target/debug/kiosk --screenshots docs/screens --mode "$mode" >/dev/null
+  "$bin" --screenshots "$out" --mode "$mode" >/dev/null
 done
-ls docs/screens | wc -l | xargs echo "screens written:"
+n=$(ls "$out"/*.png | wc -l)
+echo "screens written: $n in $out"
+[ "$n" -gt 0 ]

@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
   pkg-config libfontconfig1-dev libxkbcommon-dev libxkbcommon-x11-0 libx11-xcb1
   libxcursor1 libxrandr2 libxi6 libgl1 libegl1 libwayland-client0
-  xvfb xauth imagemagick fonts-wqy-microhei
+  xvfb xauth imagemagick xdotool fonts-wqy-microhei
   libturbojpeg0-dev
   cups-daemon cups-client poppler-utils
 )

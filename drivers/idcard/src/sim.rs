@@ -79,6 +79,15 @@ impl SimConfig {
 }
 
 /// Loads a card fixture (JSON, the field names of [`IdCard`]).
+/// The demo and test card (欧阳燕): `assets/sim/idcard/ouyang-yan.json`, the one
+/// copy of it that every test and the demo configuration read.
+pub const FIXTURE_JSON: &str = include_str!("../../../assets/sim/idcard/ouyang-yan.json");
+
+/// [`FIXTURE_JSON`] as a card.
+pub fn fixture_card() -> IdCard {
+    serde_json::from_str(FIXTURE_JSON).expect("the shipped fixture card parses")
+}
+
 pub fn load_fixture(path: &Path) -> io::Result<IdCard> {
     let text = std::fs::read_to_string(path)?;
     let mut card: IdCard = serde_json::from_str(&text).map_err(|e| {

@@ -361,17 +361,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn resident() -> IdCard {
-        let mut c = IdCard::empty(CardType::Resident);
-        c.name = "欧阳燕".into();
-        c.gender = "女".into();
-        c.nation = "汉".into();
-        c.birth = "19580312".into();
-        c.address = "湖北省武汉市汉南区纱帽街汉南大道100号".into();
-        c.id_number = "420113195803120021".into();
-        c.authority = "武汉市公安局汉南分局".into();
-        c.valid_from = "20180312".into();
-        c.valid_to = "长期".into();
-        c
+        crate::sim::fixture_card()
     }
 
     fn with_check(first17: &str) -> String {

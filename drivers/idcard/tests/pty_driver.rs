@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use kiosk_device::DeviceStatus;
 use kiosk_idcard::codec::Command;
 use kiosk_idcard::sim::{self, Fault, Placement, SimConfig, SimHandle};
+use kiosk_idcard::sim::fixture_card;
 use kiosk_idcard::transport::Serial;
 use kiosk_idcard::{DriverError, Ga467, IdCardReader, ReaderConfig, ReaderEvent, Timeouts};
 
@@ -43,8 +44,8 @@ fn reads_the_fixture_card_over_the_pty() {
         .read_card(false, Some("20261122"))
         .unwrap()
         .expect("a card");
-    assert_eq!(card.name, "欧阳燕");
-    assert_eq!(card.id_number, "420113195803120021");
+    assert_eq!(card.name, fixture_card().name);
+    assert_eq!(card.id_number, fixture_card().id_number);
     assert_eq!(card.nation, "汉");
     assert_eq!(card.valid_to, "长期");
     assert_eq!(card.photo_wlt.len(), 1024, "the raw WLT photo is kept");
@@ -55,7 +56,7 @@ fn reads_the_fixture_card_over_the_pty() {
     );
     // With fingerprint (30 10).
     let card = d.read_card(true, None).unwrap().unwrap();
-    assert_eq!(card.name, "欧阳燕");
+    assert_eq!(card.name, fixture_card().name);
     let cmds = sim.stats().commands;
     assert!(cmds.contains(&Command::ReadTextFingerprint));
 }
@@ -81,7 +82,7 @@ fn split_replies_are_reassembled() {
         sim.inject(Fault::Split);
     }
     let card = d.read_card(false, None).unwrap().unwrap();
-    assert_eq!(card.name, "欧阳燕");
+    assert_eq!(card.name, fixture_card().name);
 }
 
 #[test]
@@ -106,7 +107,7 @@ fn a_stale_frame_merged_in_front_of_the_reply_is_not_taken_for_it() {
     sim.inject(Fault::Merged);
     d.select_card().unwrap();
     let card = d.read(false).unwrap();
-    assert_eq!(card.name, "欧阳燕");
+    assert_eq!(card.name, fixture_card().name);
     assert_eq!(d.stale_frames, 2);
 }
 
@@ -119,7 +120,7 @@ fn a_bad_checksum_is_rejected_then_the_command_is_retried() {
     d.select_card().unwrap();
     sim.inject(Fault::BadChecksum);
     let card = d.read(false).unwrap();
-    assert_eq!(card.name, "欧阳燕");
+    assert_eq!(card.name, fixture_card().name);
     let reads = sim
         .stats()
         .commands
@@ -215,7 +216,7 @@ fn the_handle_reports_each_placement_once_and_each_removal() {
     let ReaderEvent::CardPresented(card) = e else {
         unreachable!()
     };
-    assert_eq!(card.name, "欧阳燕");
+    assert_eq!(card.name, fixture_card().name);
     // Left on the reader: no second event.
     std::thread::sleep(Duration::from_millis(400));
     assert!(

@@ -6,6 +6,7 @@ slint::include_modules!();
 pub mod config;
 pub mod controller;
 pub mod messages;
+pub mod probe;
 pub mod receipt;
 pub mod runtime;
 pub mod screenshots;

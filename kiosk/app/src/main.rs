@@ -40,6 +40,9 @@ struct Cli {
     /// Language for --screenshots.
     #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "zh-TW", "en"], requires = "screenshots")]
     lang: String,
+    /// Answer where the buttons are on a loopback port (for scripts/xdemo.sh).
+    #[arg(long, value_name = "ADDR", hide = true)]
+    ui_probe: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -716,6 +719,10 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
     tracing::info!(hall = %hall_url, data = %cfg.data_dir.display(), "kiosk started");
 
     let c: Rc<Controller> = controller;
+    let _probe = match &cli.ui_probe {
+        Some(addr) => Some(kiosk::probe::start(&c.ui, addr)?),
+        None => None,
+    };
     let pump = slint::Timer::default();
     let weak = Rc::downgrade(&c);
     pump.start(

@@ -8,18 +8,26 @@ use std::time::Duration;
 
 use kiosk_hall::{ApplicantBody, ApplicationRequest, Delivery, HallClient, MaterialBody};
 
+/// The applicant of the shipped test card (the one fixture every test reads).
+fn applicant_body() -> ApplicantBody {
+    let v: serde_json::Value =
+        serde_json::from_str(include_str!("../../../assets/sim/idcard/ouyang-yan.json")).unwrap();
+    let f = |k: &str| v[k].as_str().unwrap().to_string();
+    ApplicantBody {
+        name: f("name"),
+        id_number: f("id_number"),
+        gender: f("gender"),
+        nation: f("nation"),
+        birth: f("birth"),
+        address: f("address"),
+    }
+}
+
 fn request() -> ApplicationRequest {
     ApplicationRequest {
         terminal_id: "CLI-01".into(),
         item_id: "pension-enroll".into(),
-        applicant: ApplicantBody {
-            name: "欧阳燕".into(),
-            id_number: "420113195803120021".into(),
-            gender: "女".into(),
-            nation: "汉".into(),
-            birth: "19580312".into(),
-            address: "湖北省武汉市汉南区纱帽街汉南大道100号".into(),
-        },
+        applicant: applicant_body(),
         fields: BTreeMap::from([("phone".to_string(), "13800138000".to_string())]),
         materials: vec![MaterialBody {
             id: "hukou".into(),

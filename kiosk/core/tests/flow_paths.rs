@@ -13,19 +13,9 @@ fn catalog() -> Arc<Catalog> {
     Arc::new(c)
 }
 
+/// The shipped test card (the one fixture every test reads).
 fn applicant() -> Applicant {
-    Applicant {
-        name: "欧阳燕".into(),
-        gender: "女".into(),
-        nation: "汉".into(),
-        birth: "19580312".into(),
-        address: "湖北省武汉市汉南区纱帽街汉南大道100号".into(),
-        id_number: "420113195803120021".into(),
-        authority: "武汉市公安局汉南分局".into(),
-        valid_from: "20180312".into(),
-        valid_to: "长期".into(),
-        photo: None,
-    }
+    serde_json::from_str(include_str!("../../../assets/sim/idcard/ouyang-yan.json")).unwrap()
 }
 
 struct Run {

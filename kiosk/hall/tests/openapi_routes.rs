@@ -58,10 +58,17 @@ async fn every_route_in_the_spec_is_served() {
         std::time::Duration::from_secs(5),
     )
     .unwrap();
+    // The applicant of the shipped test card (the one fixture every test reads).
+    let card: serde_json::Value =
+        serde_json::from_str(include_str!("../../../assets/sim/idcard/ouyang-yan.json")).unwrap();
+    let applicant: serde_json::Map<String, serde_json::Value> =
+        ["name", "id_number", "gender", "nation", "birth", "address"]
+            .iter()
+            .map(|k| (k.to_string(), card[*k].clone()))
+            .collect();
     let req: kiosk_hall::ApplicationRequest = serde_json::from_value(serde_json::json!({
         "terminal_id": "T01", "item_id": "pension-enroll",
-        "applicant": {"name": "欧阳燕", "id_number": "420113195803120021", "gender": "女",
-                      "nation": "汉", "birth": "19580312", "address": "湖北省武汉市汉南区"},
+        "applicant": applicant,
         "fields": {}, "materials": [{"id": "hukou", "name": "户口簿", "pages": 1}],
         "delivery": "pickup"
     }))
