@@ -381,7 +381,7 @@ fn catalog_semantic_problems_are_all_reported() {
     let senior = line_of(&cat, "id = \"senior-card\"") - 1;
     expect(&base_config(), Some(&cat), &[
         format!("./catalog.toml:{grade}: item[0].fields[4].options: a choice field needs options"),
-        format!("./catalog.toml:{senior}: item[1].promised_days: a promised item (承诺件) needs a promise period of at least 1 day"),
+        format!("./catalog.toml:{senior}: item[1].promised_days: a promised item (kind = \"promised\") needs a promise period of at least 1 day"),
     ]);
 }
 

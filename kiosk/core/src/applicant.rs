@@ -9,9 +9,33 @@ use std::sync::Arc;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+/// Which card the applicant was read from (the session offers Traditional
+/// Chinese to a permit holder and English to a foreign resident).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardKind {
+    /// 居民身份证.
+    #[default]
+    Resident,
+    /// 港澳台居民居住证.
+    HkMacaoTaiwanPermit,
+    /// 外国人永久居留身份证 (2004 and 2023 editions).
+    #[serde(alias = "foreign-permanent-resident-2023")]
+    ForeignPermanentResident,
+}
+
+impl Zeroize for CardKind {
+    fn zeroize(&mut self) {
+        *self = CardKind::Resident;
+    }
+}
+
 /// The applicant as read from a second-generation ID card (居民身份证) or a permit.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop, serde::Serialize, serde::Deserialize)]
 pub struct Applicant {
+    /// The kind of card read (the fixture's `card_type`).
+    #[serde(rename = "card_type", default)]
+    pub card: CardKind,
     pub name: String,
     /// 性别, as printed ("男" / "女").
     pub gender: String,
@@ -160,6 +184,7 @@ mod tests {
     #[test]
     fn debug_never_prints_personal_data() {
         let a = Applicant {
+            card: CardKind::Resident,
             name: "欧阳燕".into(),
             gender: "女".into(),
             nation: "汉".into(),

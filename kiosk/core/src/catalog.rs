@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::{Lang, Localized};
+
+/// A catalog text in each language.
+pub type Text = Localized<String>;
+
 /// The whole catalog file: `[[item]]` tables, and the hall's `[[queue]]`
 /// categories for queue tickets.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -20,7 +25,7 @@ pub struct Catalog {
 #[serde(deny_unknown_fields)]
 pub struct QueueCategory {
     pub id: String,
-    pub name: String,
+    pub name: Text,
 }
 
 /// 事项 — one service item with its 办事指南 (service guide).
@@ -28,20 +33,20 @@ pub struct QueueCategory {
 #[serde(deny_unknown_fields)]
 pub struct ServiceItem {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     /// 实施机构 — the department that decides.
-    pub department: String,
+    pub department: Text,
     /// 即办件 (decided on the spot) or 承诺件 (decided within `promised_days`).
     pub kind: ItemKind,
     /// 承诺时限 in working days; 0 for 即办件.
     #[serde(default)]
     pub promised_days: u32,
     /// 收费标准 ("不收费" for almost every street-level item).
-    pub fee: String,
+    pub fee: Text,
     /// 设定依据.
-    pub legal_basis: String,
-    /// 受理条件.
-    pub conditions: Vec<String>,
+    pub legal_basis: Text,
+    /// 受理条件, one line each (the same number of lines in every language).
+    pub conditions: Localized<Vec<String>>,
     /// How the result reaches the citizen: pickup at the hall and/or free mail (政务快递).
     #[serde(default = "default_delivery")]
     pub delivery: Vec<DeliveryMethod>,
@@ -78,10 +83,10 @@ pub enum DeliveryMethod {
 #[serde(deny_unknown_fields)]
 pub struct MaterialSpec {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     /// 原件/复印件, number of copies, and similar remarks.
-    #[serde(default)]
-    pub note: String,
+    #[serde(default = "no_text")]
+    pub note: Text,
     #[serde(default = "yes")]
     pub required: bool,
     /// 容缺 — may be supplied later; the receipt names the deadline.
@@ -98,6 +103,13 @@ pub struct MaterialSpec {
 fn yes() -> bool {
     true
 }
+fn no_text() -> Text {
+    Localized {
+        zh_cn: String::new(),
+        zh_tw: Some(String::new()),
+        en: Some(String::new()),
+    }
+}
 fn default_tolerance_days() -> u32 {
     5
 }
@@ -107,15 +119,69 @@ fn default_tolerance_days() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     pub key: String,
-    pub label: String,
+    pub label: Text,
     pub kind: FieldKind,
     #[serde(default)]
     pub source: Option<CardField>,
     #[serde(default = "yes")]
     pub required: bool,
-    /// The choices of a `choice` field.
+    /// The choices of a `choice` field, as shown in each language; the zh-CN
+    /// one is the value stored and sent to the hall. A plain list (amounts,
+    /// codes) is the same in every language.
     #[serde(default)]
-    pub options: Vec<String>,
+    pub options: Options,
+}
+
+/// A choice field's options in each language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Options(pub Localized<Vec<String>>);
+
+impl Default for Options {
+    fn default() -> Self {
+        Options(Localized {
+            zh_cn: Vec::new(),
+            zh_tw: Some(Vec::new()),
+            en: Some(Vec::new()),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Options {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Same(Vec<String>),
+            Each(Localized<Vec<String>>),
+        }
+        match Either::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a list of options, or one list per language (options.zh-CN = [...])",
+            )
+        })? {
+            Either::Same(v) => Ok(Options(Localized {
+                zh_tw: Some(v.clone()),
+                en: Some(v.clone()),
+                zh_cn: v,
+            })),
+            Either::Each(l) => Ok(Options(l)),
+        }
+    }
+}
+
+impl Options {
+    /// The values stored (the zh-CN options).
+    pub fn values(&self) -> &[String] {
+        &self.0.zh_cn
+    }
+    /// The options as shown in `lang`.
+    pub fn shown(&self, lang: Lang) -> &[String] {
+        self.0.get(lang)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.zh_cn.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -177,7 +243,7 @@ impl Catalog {
                     "is used by an earlier queue category",
                 );
             }
-            if q.name.trim().is_empty() {
+            if q.name.is_blank() {
                 bad(format!("queue[{i}].name"), "must not be empty");
             }
         }
@@ -189,22 +255,22 @@ impl Catalog {
             if self.items[..i].iter().any(|o| o.id == item.id) {
                 bad(at("id"), "duplicate item id");
             }
-            if item.name.trim().is_empty() {
+            if item.name.is_blank() {
                 bad(at("name"), "must not be empty");
             }
             if item.kind == ItemKind::Promised && item.promised_days == 0 {
                 bad(
                     at("promised_days"),
-                    "a promised item (承诺件) needs a promise period of at least 1 day",
+                    "a promised item (kind = \"promised\") needs a promise period of at least 1 day",
                 );
             }
             if item.delivery.is_empty() {
                 bad(at("delivery"), "list at least one of \"pickup\", \"mail\"");
             }
-            if item.conditions.is_empty() {
+            if item.conditions.zh_cn.is_empty() {
                 bad(
                     at("conditions"),
-                    "the guide must state the conditions (受理条件)",
+                    "the guide must state the conditions",
                 );
             }
             for (m, mat) in item.materials.iter().enumerate() {
@@ -214,7 +280,7 @@ impl Catalog {
                 if mat.tolerated && mat.from_card {
                     bad(
                         at(&format!("materials[{m}].tolerated")),
-                        "a material taken from the card cannot also be 容缺",
+                        "a material taken from the card cannot also be tolerated (supplied later)",
                     );
                 }
             }
@@ -242,20 +308,66 @@ impl Catalog {
     }
 }
 
-impl ItemKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ItemKind::Instant => "即办件",
-            ItemKind::Promised => "承诺件",
+impl Catalog {
+    /// Every text of the catalog not written in one of `langs` (the languages
+    /// the terminal offers), as a key path and problem, e.g.
+    /// `item[2].materials[0].name.en`; and condition lists whose languages
+    /// have different numbers of lines.
+    pub fn missing_languages(&self, langs: &[Lang]) -> Vec<CatalogProblem> {
+        let mut out = Vec::new();
+        let mut check = |key: String, has: &dyn Fn(Lang) -> bool| {
+            for &l in langs {
+                if !has(l) {
+                    out.push(CatalogProblem {
+                        key: format!("{key}.{}", l.code()),
+                        problem: format!(
+                            "no {} text, but the terminal offers {}",
+                            l.code(),
+                            l.code()
+                        ),
+                    });
+                }
+            }
+        };
+        for (i, q) in self.queue.iter().enumerate() {
+            check(format!("queue[{i}].name"), &|l| q.name.has(l));
         }
-    }
-}
-
-impl DeliveryMethod {
-    pub fn label(self) -> &'static str {
-        match self {
-            DeliveryMethod::Pickup => "窗口领取",
-            DeliveryMethod::Mail => "免费邮寄（政务快递）",
+        for (i, item) in self.items.iter().enumerate() {
+            let at = |k: &str| format!("item[{i}].{k}");
+            check(at("name"), &|l| item.name.has(l));
+            check(at("department"), &|l| item.department.has(l));
+            check(at("fee"), &|l| item.fee.has(l));
+            check(at("legal_basis"), &|l| item.legal_basis.has(l));
+            check(at("conditions"), &|l| item.conditions.has(l));
+            for (m, mat) in item.materials.iter().enumerate() {
+                check(at(&format!("materials[{m}].name")), &|l| mat.name.has(l));
+                check(at(&format!("materials[{m}].note")), &|l| mat.note.has(l));
+            }
+            for (f, field) in item.fields.iter().enumerate() {
+                check(at(&format!("fields[{f}].label")), &|l| field.label.has(l));
+                check(at(&format!("fields[{f}].options")), &|l| field.options.0.has(l));
+            }
         }
+        let mut lengths = |key: String, what: &str, l10n: &Localized<Vec<String>>| {
+            let n = l10n.zh_cn.len();
+            for &l in langs {
+                let m = l10n.get(l).len();
+                if l10n.has(l) && m != n {
+                    out.push(CatalogProblem {
+                        key: format!("{key}.{}", l.code()),
+                        problem: format!(
+                            "{m} {what}, but zh-CN has {n}: one each, in the same order"
+                        ),
+                    });
+                }
+            }
+        };
+        for (i, item) in self.items.iter().enumerate() {
+            lengths(format!("item[{i}].conditions"), "conditions", &item.conditions);
+            for (f, field) in item.fields.iter().enumerate() {
+                lengths(format!("item[{i}].fields[{f}].options"), "options", &field.options.0);
+            }
+        }
+        out
     }
 }

@@ -7,15 +7,18 @@
 
 pub mod applicant;
 pub mod catalog;
+pub mod lang;
 pub mod session;
 
-pub use applicant::{Applicant, Page, Photo};
+pub use applicant::{Applicant, CardKind, Page, Photo};
+pub use lang::{Lang, Localized};
 pub use catalog::{
-    CardField, Catalog, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec,
+    CardField, Catalog, Options, Text, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec,
     QueueCategory, ServiceItem,
 };
 pub use session::{
-    Application, CameraTrouble, CornerAdjust, DisplayMode, Effect, Event, FormCopy, Millis, MissingNotice,
-    PrintState, PrintTrouble, QueuePhase, QueueTicket, Rating, Receipt, Screen, Session, SessionConfig,
-    Slip, SubmitState,
+    Application, Appointment, CameraTrouble, CaptureTrouble, CardTrouble, CornerAdjust,
+    DisplayMode, Effect, Event, FieldError, FormCopy, MaterialLine, MaterialState, Millis,
+    MissingNotice, PrintState, PrintTrouble, Priority, QueuePhase, QueueTicket, Rating, Receipt,
+    Screen, Session, SessionConfig, Slip, SubmitState, SubmitTrouble, TicketTrouble,
 };

@@ -15,8 +15,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::applicant::{Applicant, Page};
-use crate::catalog::{CardField, Catalog, DeliveryMethod, FieldKind, ItemKind, ServiceItem};
+use crate::applicant::{Applicant, CardKind, Page};
+use crate::catalog::{CardField, Catalog, DeliveryMethod, FieldKind, ItemKind, ServiceItem, Text};
+use crate::lang::Lang;
 
 /// Milliseconds on a monotonic clock; only differences matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -96,15 +97,6 @@ impl Rating {
         Rating::Dissatisfied,
         Rating::VeryDissatisfied,
     ];
-    pub fn label(self) -> &'static str {
-        match self {
-            Rating::VerySatisfied => "非常满意",
-            Rating::Satisfied => "满意",
-            Rating::Fair => "基本满意",
-            Rating::Dissatisfied => "不满意",
-            Rating::VeryDissatisfied => "非常不满意",
-        }
-    }
     pub fn score(self) -> u8 {
         self as u8
     }
@@ -158,6 +150,105 @@ pub enum PrintState {
     },
 }
 
+/// Why a card on the reader gave no applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CardTrouble {
+    /// This terminal has no reader.
+    NotFitted,
+    /// The reader does not answer (unplugged, powered off).
+    ReaderOffline,
+    /// The card's validity has ended.
+    Expired,
+    /// Not a card this reader knows (not an ID card, permit or foreign resident card).
+    UnknownCard,
+    /// Read badly (moved, dirty, half on the reader): try again.
+    Unreadable,
+}
+
+/// Why a photographed page did not come out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaptureTrouble {
+    /// The camera itself.
+    Camera(CameraTrouble),
+    /// The picture came out torn or incomplete: take it again.
+    Incomplete,
+    /// The dragged corners do not outline a page.
+    BadCorners,
+}
+
+/// Why no queue ticket came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketTrouble {
+    /// Check-in: no appointment today for this card.
+    NoAppointment,
+    /// The hall's queue service does not answer.
+    HallDown,
+    /// The hall answered but refused (the category is closed, for one).
+    Refused,
+}
+
+/// Why an application could not even be stored (nothing was accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubmitTrouble {
+    /// The terminal's disk is full.
+    StorageFull,
+    /// Any other failure to store it durably.
+    StorageFailed,
+}
+
+/// What is wrong with a form field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldError {
+    /// Required and empty (a choice not made).
+    Missing,
+    /// Not a mainland mobile number (11 digits starting with 1).
+    BadPhone,
+}
+
+/// How one material of an application stands (for the receipt, the notice
+/// and the A4 copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaterialState {
+    /// 零证明: satisfied by the card read.
+    FromCard,
+    /// Photographed: this many pages.
+    Pages(u32),
+    /// 容缺: to be supplied within `days` working days.
+    Deferred { days: u32 },
+    /// Required and not yet supplied.
+    Missing,
+}
+
+/// One material and how it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialLine {
+    pub name: Text,
+    /// The guide's note (原件/复印件, which pages).
+    pub note: Text,
+    pub state: MaterialState,
+}
+
+/// Why a ticket is called ahead of others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Priority {
+    /// A booked appointment checked in.
+    Appointment,
+    /// 绿色通道 for the elderly.
+    Elderly,
+    /// 绿色通道 for the disabled.
+    Disabled,
+}
+
+/// The appointment a check-in found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    /// The booked item: its name in every language (from the catalog), or the
+    /// hall's own name for an item this terminal does not list.
+    pub item: Text,
+    /// The time slot, like "10:00-10:30".
+    pub slot: String,
+}
+
 /// What is wrong with the document camera, when something is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CameraTrouble {
@@ -171,11 +262,15 @@ pub enum CameraTrouble {
     Unavailable,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SessionConfig {
     pub idle_timeout: u64,
     pub idle_warning: u64,
     pub default_mode: DisplayMode,
+    /// The language a session starts in (and goes back to when it ends).
+    pub default_lang: Lang,
+    /// The languages the citizen may switch to (the default among them).
+    pub languages: Vec<Lang>,
 }
 
 impl Default for SessionConfig {
@@ -184,6 +279,8 @@ impl Default for SessionConfig {
             idle_timeout: 120_000,
             idle_warning: 20_000,
             default_mode: DisplayMode::Normal,
+            default_lang: Lang::ZhCn,
+            languages: Lang::ALL.to_vec(),
         }
     }
 }
@@ -192,13 +289,16 @@ impl Default for SessionConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueTicket {
     pub number: String,
-    pub category: String,
+    /// The category's name in every language (from the catalog's `[[queue]]`).
+    pub category: Text,
     pub people_ahead: u32,
     pub at: String,
-    /// Why it is called early (预约, 长者, …), if it is.
-    pub priority: Option<String>,
-    /// The appointment checked in: item and time slot.
-    pub appointment: Option<String>,
+    /// Why it is called early, if it is.
+    pub priority: Option<Priority>,
+    /// The appointment checked in.
+    pub appointment: Option<Appointment>,
+    /// The language the ticket is printed in.
+    pub lang: Lang,
 }
 
 /// Where the queue screen is.
@@ -215,7 +315,7 @@ pub enum QueuePhase {
     CheckingIn,
     Issued(QueueTicket),
     /// The hall had no appointment, or could not be reached: said plainly.
-    Failed(String),
+    Failed(TicketTrouble),
 }
 
 /// What happens to the citizen: UI intents, device events, hall replies, time.
@@ -233,8 +333,12 @@ pub enum Event {
     Back,
     Cancel,
     SetMode(DisplayMode),
+    /// The language button in the header (or an offer accepted).
+    SetLanguage(Lang),
+    /// "不用了" on a language offer.
+    DismissOffer,
     CardRead(Applicant),
-    CardFailed(String),
+    CardFailed(CardTrouble),
     FieldEdited {
         key: String,
         value: String,
@@ -249,8 +353,6 @@ pub enum Event {
         frame: Page,
         width: u32,
         height: u32,
-        /// What the citizen is told.
-        message: String,
     },
     /// A corner dragged to (`x`, `y`) in frame pixels; 0 = top-left, clockwise.
     MoveCorner {
@@ -264,7 +366,7 @@ pub enum Event {
     CancelCorners,
     /// "重拍" under a page: the next capture replaces it.
     RetakePage(usize),
-    CaptureFailed(String),
+    CaptureFailed(CaptureTrouble),
     DeletePage {
         material: usize,
         page: usize,
@@ -286,7 +388,7 @@ pub enum Event {
         at: String,
     },
     /// The application could not even be stored: nothing was accepted.
-    SubmitFailed(String),
+    SubmitFailed(SubmitTrouble),
     Rate(Rating),
     /// "完成" on the receipt, evaluation or queue screen.
     Finish,
@@ -297,8 +399,8 @@ pub enum Event {
     /// "预约签到" on the queue screen: the ID card is read next.
     StartCheckIn,
     TicketIssued(QueueTicket),
-    /// No ticket: the sentence the citizen sees.
-    TicketFailed(String),
+    /// No ticket, and why.
+    TicketFailed(TicketTrouble),
     /// "打印一次性告知单" on the materials screen: everything still missing, on paper.
     PrintNotice,
     /// "打印申请表（A4）" on the receipt screen: the citizen's copy of the form.
@@ -343,6 +445,8 @@ pub enum Effect {
     },
     IdleWarningCleared,
     ModeChanged(DisplayMode),
+    /// The session's language changed: every screen and slip follows it.
+    LanguageChanged(Lang),
     /// Drop every trace of the citizen: pages, card data, caches.
     WipeSession,
     /// Ask the hall for a ticket in `category`.
@@ -364,34 +468,37 @@ pub enum Effect {
 /// to hand the materials in (terminal settings, not the session's business).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingNotice {
-    pub item_name: String,
-    pub department: String,
+    pub item_name: Text,
+    pub department: Text,
     pub applicant_masked: String,
     pub id_masked: String,
-    /// (material, what to do about it), in the guide's order.
-    pub missing: Vec<(String, String)>,
+    /// Every material missing or deferred, in the guide's order.
+    pub missing: Vec<MaterialLine>,
+    pub lang: Lang,
 }
 
 /// The citizen's copy of the application form (申请表), for the A4 printer.
 /// Personal data is masked as on the receipt: the paper may be left behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormCopy {
-    pub item_name: String,
-    pub department: String,
+    pub item_name: Text,
+    pub department: Text,
     pub reference: String,
     pub queued: bool,
     pub at: String,
     /// (label, value) of every form field, masked where personal.
-    pub fields: Vec<(String, String)>,
-    /// (material, how it was supplied).
-    pub materials: Vec<(String, String)>,
+    pub fields: Vec<(Text, String)>,
+    /// Every material and how it was supplied.
+    pub materials: Vec<MaterialLine>,
     pub delivery: DeliveryMethod,
+    pub lang: Lang,
 }
 
 /// An application ready to leave the terminal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Application {
     pub item_id: String,
+    /// The item's name in Simplified Chinese (what the hall files it under).
     pub item_name: String,
     pub applicant: Applicant,
     pub fields: BTreeMap<String, String>,
@@ -404,6 +511,7 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmittedMaterial {
     pub id: String,
+    /// In Simplified Chinese, as the hall files it.
     pub name: String,
     pub pages: Vec<Page>,
     /// Satisfied by the ID card read (零证明).
@@ -416,27 +524,29 @@ pub struct SubmittedMaterial {
 /// 受理回执 — what the printed receipt says. Personal data here is already masked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Receipt {
-    pub item_name: String,
-    pub department: String,
+    pub item_name: Text,
+    pub department: Text,
     pub applicant_masked: String,
     pub id_masked: String,
     /// The hall's application number, or the terminal's reference while queued.
     pub reference: String,
     pub queued: bool,
     pub at: String,
-    pub received: Vec<String>,
-    /// (material, days to supply it).
-    pub deferred: Vec<(String, u32)>,
+    /// Every material received (from the card or photographed) or deferred
+    /// (容缺), in the guide's order.
+    pub materials: Vec<MaterialLine>,
     pub kind: ItemKind,
     pub promised_days: u32,
     pub delivery: DeliveryMethod,
+    /// The language it is printed in (the session's, when it was accepted).
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitState {
     NotYet,
     InFlight,
-    Failed(String),
+    Failed(SubmitTrouble),
     Done { reference: String, queued: bool },
 }
 
@@ -465,7 +575,7 @@ impl CornerAdjust {
 }
 
 #[derive(Debug, Clone, Default)]
-struct MaterialState {
+struct Supplied {
     pages: Vec<Page>,
     skipped: bool,
 }
@@ -474,12 +584,14 @@ struct MaterialState {
 struct Draft {
     item: usize,
     applicant: Option<Applicant>,
-    card_error: Option<String>,
+    card_error: Option<CardTrouble>,
     fields: BTreeMap<String, String>,
-    field_errors: BTreeMap<String, String>,
-    materials: Vec<MaterialState>,
+    field_errors: BTreeMap<String, FieldError>,
+    materials: Vec<Supplied>,
     selected_material: usize,
-    capture_error: Option<String>,
+    capture_error: Option<CaptureTrouble>,
+    /// The last capture found no page: the corners are dragged by hand.
+    no_page: bool,
     capturing: bool,
     /// No page found in the last frame: its corners being dragged.
     adjust: Option<CornerAdjust>,
@@ -507,13 +619,16 @@ pub struct Session {
     print: Option<PrintState>,
     /// The camera's trouble (the device's, not the citizen's: kept across sessions).
     camera: Option<CameraTrouble>,
+    lang: Lang,
+    /// A language offered to the citizen after their card was read (a
+    /// permit holder is offered 繁體, a foreign resident English).
+    offer: Option<Lang>,
 }
 
 impl Session {
     pub fn new(catalog: Arc<Catalog>, cfg: SessionConfig, now: Millis) -> Self {
         Session {
             catalog,
-            cfg,
             screen: Screen::Home,
             mode: cfg.default_mode,
             last_activity: now,
@@ -523,6 +638,9 @@ impl Session {
             queue: QueuePhase::Choose,
             print: None,
             camera: None,
+            lang: cfg.default_lang,
+            offer: None,
+            cfg,
         }
     }
 
@@ -547,18 +665,26 @@ impl Session {
     pub fn applicant(&self) -> Option<&Applicant> {
         self.draft.as_ref()?.applicant.as_ref()
     }
-    pub fn card_error(&self) -> Option<&str> {
-        self.draft.as_ref()?.card_error.as_deref()
+    pub fn card_error(&self) -> Option<CardTrouble> {
+        self.draft.as_ref()?.card_error
+    }
+    /// The session's language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+    /// The languages the citizen may switch to.
+    pub fn languages(&self) -> &[Lang] {
+        &self.cfg.languages
+    }
+    /// A language offered after the card was read, if any.
+    pub fn language_offer(&self) -> Option<Lang> {
+        self.offer
     }
     pub fn field(&self, key: &str) -> Option<&str> {
         self.draft.as_ref()?.fields.get(key).map(String::as_str)
     }
-    pub fn field_error(&self, key: &str) -> Option<&str> {
-        self.draft
-            .as_ref()?
-            .field_errors
-            .get(key)
-            .map(String::as_str)
+    pub fn field_error(&self, key: &str) -> Option<FieldError> {
+        self.draft.as_ref()?.field_errors.get(key).copied()
     }
     pub fn pages(&self, material: usize) -> &[Page] {
         self.draft
@@ -581,8 +707,13 @@ impl Session {
     pub fn selected_material(&self) -> usize {
         self.draft.as_ref().map_or(0, |d| d.selected_material)
     }
-    pub fn capture_error(&self) -> Option<&str> {
-        self.draft.as_ref()?.capture_error.as_deref()
+    pub fn capture_error(&self) -> Option<CaptureTrouble> {
+        self.draft.as_ref()?.capture_error
+    }
+    /// Whether the frame being adjusted is there because no page was found
+    /// (rather than a failed warp of dragged corners).
+    pub fn no_page_found(&self) -> bool {
+        self.draft.as_ref().is_some_and(|d| d.no_page && d.adjust.is_some())
     }
     pub fn capturing(&self) -> bool {
         self.draft.as_ref().is_some_and(|d| d.capturing)
@@ -698,6 +829,14 @@ impl Session {
                     fx.push(Effect::ModeChanged(m));
                 }
             }
+            Event::SetLanguage(l) => {
+                self.offer = None;
+                if l != self.lang && self.cfg.languages.contains(&l) {
+                    self.lang = l;
+                    fx.push(Effect::LanguageChanged(l));
+                }
+            }
+            Event::DismissOffer => self.offer = None,
             Event::Cancel => self.wipe(&mut fx),
             Event::Back => self.back(&mut fx),
             Event::ChoseItem(id) => {
@@ -716,14 +855,19 @@ impl Session {
             Event::CardRead(applicant)
                 if self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard =>
             {
+                self.offer_language_for(applicant.card);
                 self.queue = QueuePhase::CheckingIn;
                 fx.push(Effect::StopCardReader);
                 fx.push(Effect::CheckIn(applicant));
             }
-            Event::CardFailed(msg)
+            Event::CardFailed(t)
                 if self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard =>
             {
-                self.queue = QueuePhase::Failed(msg);
+                // The reader's trouble, said on the queue screen as "no ticket".
+                self.queue = QueuePhase::Failed(match t {
+                    CardTrouble::NotFitted | CardTrouble::ReaderOffline => TicketTrouble::HallDown,
+                    _ => TicketTrouble::NoAppointment,
+                });
                 fx.push(Effect::StopCardReader);
             }
             Event::OpenQueue => {
@@ -752,23 +896,27 @@ impl Session {
                     fx.push(Effect::StartCardReader);
                 }
             }
-            Event::TicketIssued(t) => {
+            Event::TicketIssued(mut t) => {
                 if self.screen == Screen::Queue
                     && matches!(self.queue, QueuePhase::Taking | QueuePhase::CheckingIn)
                 {
+                    t.lang = self.lang;
                     self.queue = QueuePhase::Issued(t.clone());
                     self.print = Some(PrintState::Printing(Slip::Ticket));
                     fx.push(Effect::PrintTicket(t));
                 }
             }
-            Event::TicketFailed(msg) => {
+            Event::TicketFailed(t) => {
                 if self.screen == Screen::Queue
                     && matches!(self.queue, QueuePhase::Taking | QueuePhase::CheckingIn)
                 {
-                    self.queue = QueuePhase::Failed(msg);
+                    self.queue = QueuePhase::Failed(t);
                 }
             }
             Event::CardRead(applicant) => {
+                if self.screen == Screen::Identify && self.draft.is_some() {
+                    self.offer_language_for(applicant.card);
+                }
                 if let (Screen::Identify, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
                     for f in &item.fields {
@@ -781,10 +929,10 @@ impl Session {
                     self.go(Screen::Form, &mut fx);
                 }
             }
-            Event::CardFailed(msg) => {
+            Event::CardFailed(t) => {
                 if self.screen == Screen::Identify {
                     if let Some(d) = self.draft.as_mut() {
-                        d.card_error = Some(msg);
+                        d.card_error = Some(t);
                     }
                 }
             }
@@ -800,7 +948,7 @@ impl Session {
                                     .filter(char::is_ascii_digit)
                                     .take(11)
                                     .collect(),
-                                FieldKind::Choice if !f.options.contains(&value) => return fx,
+                                FieldKind::Choice if !f.options.values().contains(&value) => return fx,
                                 _ => value,
                             };
                             d.field_errors.remove(&key);
@@ -854,12 +1002,12 @@ impl Session {
                 frame,
                 width,
                 height,
-                message,
             } => {
                 if let Some(d) = self.draft.as_mut() {
                     if d.capturing && width > 0 && height > 0 {
                         d.capturing = false;
-                        d.capture_error = Some(message);
+                        d.capture_error = None;
+                        d.no_page = true;
                         // Its own id, so the UI knows a new frame from the last one.
                         let frame = Page::new(self.next_page, frame.jpeg().to_vec());
                         self.next_page += 1;
@@ -913,10 +1061,11 @@ impl Session {
                     }
                 }
             }
-            Event::CaptureFailed(msg) => {
+            Event::CaptureFailed(t) => {
                 if let Some(d) = self.draft.as_mut() {
                     d.capturing = false;
-                    d.capture_error = Some(msg);
+                    d.capture_error = Some(t);
+                    d.no_page = false;
                     // A failed warp leaves the corners to drag again; otherwise
                     // the next press is a fresh capture.
                     if d.adjust.is_none() {
@@ -957,10 +1106,10 @@ impl Session {
                 self.submitted(application_no, at, false, &mut fx)
             }
             Event::SubmitQueued { local_ref, at } => self.submitted(local_ref, at, true, &mut fx),
-            Event::SubmitFailed(msg) => {
+            Event::SubmitFailed(t) => {
                 if self.screen == Screen::Submitting {
                     if let Some(d) = self.draft.as_mut() {
-                        d.submit = SubmitState::Failed(msg);
+                        d.submit = SubmitState::Failed(t);
                     }
                 }
             }
@@ -1031,9 +1180,10 @@ impl Session {
             card_error: None,
             fields,
             field_errors: BTreeMap::new(),
-            materials: vec![MaterialState::default(); it.materials.len()],
+            materials: vec![Supplied::default(); it.materials.len()],
             selected_material: 0,
             capture_error: None,
+            no_page: false,
             capturing: false,
             adjust: None,
             retake: None,
@@ -1055,9 +1205,12 @@ impl Session {
         let idle = now.0.saturating_sub(self.last_activity.0);
         if self.screen == Screen::Home {
             // Nobody is being served; just put the terminal back to its default look.
-            if idle >= self.cfg.idle_timeout && self.mode != self.cfg.default_mode {
-                self.mode = self.cfg.default_mode;
-                fx.push(Effect::ModeChanged(self.mode));
+            if idle >= self.cfg.idle_timeout {
+                if self.mode != self.cfg.default_mode {
+                    self.mode = self.cfg.default_mode;
+                    fx.push(Effect::ModeChanged(self.mode));
+                }
+                self.reset_language(fx);
             }
             return;
         }
@@ -1106,6 +1259,7 @@ impl Session {
         let had_session = self.draft.take().is_some() || had_card;
         self.warning = None;
         self.print = None;
+        self.reset_language(fx);
         if self.mode != self.cfg.default_mode {
             self.mode = self.cfg.default_mode;
             fx.push(Effect::ModeChanged(self.mode));
@@ -1117,6 +1271,27 @@ impl Session {
             self.screen = Screen::Home;
             fx.push(Effect::ShowScreen(Screen::Home));
         }
+    }
+
+    /// Back to the terminal's language, offer withdrawn (a session ends).
+    fn reset_language(&mut self, fx: &mut Vec<Effect>) {
+        self.offer = None;
+        if self.lang != self.cfg.default_lang {
+            self.lang = self.cfg.default_lang;
+            fx.push(Effect::LanguageChanged(self.lang));
+        }
+    }
+
+    /// Offers the card holder the language their card suggests, unless the
+    /// session speaks it already or the terminal does not offer it; never
+    /// switches by itself.
+    fn offer_language_for(&mut self, card: CardKind) {
+        let suggested = match card {
+            CardKind::Resident => None,
+            CardKind::HkMacaoTaiwanPermit => Some(Lang::ZhTw),
+            CardKind::ForeignPermanentResident => Some(Lang::En),
+        };
+        self.offer = suggested.filter(|l| *l != self.lang && self.cfg.languages.contains(l));
     }
 
     fn back(&mut self, fx: &mut Vec<Effect>) {
@@ -1209,24 +1384,19 @@ impl Session {
         }
     }
 
-    fn form_errors(&self, d: &Draft) -> BTreeMap<String, String> {
+    fn form_errors(&self, d: &Draft) -> BTreeMap<String, FieldError> {
         let item = &self.catalog.items[d.item];
         let mut errors = BTreeMap::new();
         for f in &item.fields {
             let v = d.fields.get(&f.key).map(String::as_str).unwrap_or("");
             if v.trim().is_empty() {
                 if f.required {
-                    let verb = if f.kind == FieldKind::Choice {
-                        "请选择"
-                    } else {
-                        "请填写"
-                    };
-                    errors.insert(f.key.clone(), format!("{verb}{}", f.label));
+                    errors.insert(f.key.clone(), FieldError::Missing);
                 }
                 continue;
             }
             if f.kind == FieldKind::Phone && !valid_mobile(v) {
-                errors.insert(f.key.clone(), "请输入以 1 开头的 11 位手机号码".into());
+                errors.insert(f.key.clone(), FieldError::BadPhone);
             }
         }
         errors
@@ -1250,36 +1420,28 @@ impl Session {
         }
     }
 
-    /// (material, what to do) for every required material not yet supplied,
-    /// and every 容缺 one deferred.
-    fn missing_list(&self, d: &Draft) -> Vec<(String, String)> {
+    /// Every required material not yet supplied, and every 容缺 one deferred.
+    fn missing_list(&self, d: &Draft) -> Vec<MaterialLine> {
         let item = &self.catalog.items[d.item];
         item.materials
             .iter()
             .zip(&d.materials)
             .enumerate()
             .filter_map(|(i, (spec, st))| {
-                if spec.tolerated && st.skipped && st.pages.is_empty() {
-                    let how = format!(
-                        "可容缺受理，请于受理后 {} 个工作日内补交{}",
-                        spec.tolerance_days,
-                        if spec.note.is_empty() {
-                            String::new()
-                        } else {
-                            format!("（{}）", spec.note)
-                        }
-                    );
-                    Some((spec.name.clone(), how))
+                let state = if spec.tolerated && st.skipped && st.pages.is_empty() {
+                    MaterialState::Deferred {
+                        days: spec.tolerance_days,
+                    }
                 } else if !self.satisfied(d, i) {
-                    let how = if spec.note.is_empty() {
-                        "请备齐后提交".to_string()
-                    } else {
-                        format!("{}，请备齐后提交", spec.note)
-                    };
-                    Some((spec.name.clone(), how))
+                    MaterialState::Missing
                 } else {
-                    None
-                }
+                    return None;
+                };
+                Some(MaterialLine {
+                    name: spec.name.clone(),
+                    note: spec.note.clone(),
+                    state,
+                })
             })
             .collect()
     }
@@ -1301,6 +1463,7 @@ impl Session {
             applicant_masked: applicant.masked_name(),
             id_masked: applicant.masked_id(),
             missing,
+            lang: self.lang,
         })
     }
 
@@ -1316,19 +1479,8 @@ impl Session {
                 (f.label.clone(), masked_field(f, v))
             })
             .collect();
-        let mut materials: Vec<(String, String)> = Vec::new();
-        for line in &r.received {
-            // "户口簿（2 页）" → ("户口簿", "2 页")
-            match line.split_once('（') {
-                Some((name, rest)) => {
-                    materials.push((name.to_string(), rest.trim_end_matches('）').to_string()))
-                }
-                None => materials.push((line.clone(), "已提交".into())),
-            }
-        }
-        for (name, days) in &r.deferred {
-            materials.push((name.clone(), format!("容缺，{days} 个工作日内补交")));
-        }
+        // The receipt's own typed lines: no sentence is parsed back.
+        let materials = r.materials.clone();
         Some(FormCopy {
             item_name: r.item_name.clone(),
             department: r.department.clone(),
@@ -1338,6 +1490,7 @@ impl Session {
             fields,
             materials,
             delivery: r.delivery,
+            lang: self.lang,
         })
     }
 
@@ -1362,7 +1515,7 @@ impl Session {
             .zip(&d.materials)
             .map(|(spec, st)| SubmittedMaterial {
                 id: spec.id.clone(),
-                name: spec.name.clone(),
+                name: spec.name.zh_cn.clone(),
                 pages: st.pages.clone(),
                 from_card: spec.from_card,
                 deferred: spec.tolerated && st.skipped && st.pages.is_empty(),
@@ -1371,7 +1524,7 @@ impl Session {
             .collect();
         let app = Application {
             item_id: item.id.clone(),
-            item_name: item.name.clone(),
+            item_name: item.name.zh_cn.clone(),
             mail_address: (delivery == DeliveryMethod::Mail).then(|| applicant.address.clone()),
             applicant,
             fields: d.fields.clone(),
@@ -1397,17 +1550,29 @@ impl Session {
         let Some(applicant) = d.applicant.as_ref() else {
             return;
         };
-        let mut received = Vec::new();
-        let mut deferred = Vec::new();
-        for (spec, st) in item.materials.iter().zip(&d.materials) {
-            if spec.from_card {
-                received.push(format!("{}（读卡核验）", spec.name));
-            } else if !st.pages.is_empty() {
-                received.push(format!("{}（{} 页）", spec.name, st.pages.len()));
-            } else if spec.tolerated && st.skipped {
-                deferred.push((spec.name.clone(), spec.tolerance_days));
-            }
-        }
+        let materials: Vec<MaterialLine> = item
+            .materials
+            .iter()
+            .zip(&d.materials)
+            .filter_map(|(spec, st)| {
+                let state = if spec.from_card {
+                    MaterialState::FromCard
+                } else if !st.pages.is_empty() {
+                    MaterialState::Pages(st.pages.len() as u32)
+                } else if spec.tolerated && st.skipped {
+                    MaterialState::Deferred {
+                        days: spec.tolerance_days,
+                    }
+                } else {
+                    return None;
+                };
+                Some(MaterialLine {
+                    name: spec.name.clone(),
+                    note: spec.note.clone(),
+                    state,
+                })
+            })
+            .collect();
         let receipt = Receipt {
             item_name: item.name.clone(),
             department: item.department.clone(),
@@ -1416,11 +1581,11 @@ impl Session {
             reference: reference.clone(),
             queued,
             at,
-            received,
-            deferred,
+            materials,
             kind: item.kind,
             promised_days: item.promised_days,
             delivery: d.delivery.unwrap_or(DeliveryMethod::Pickup),
+            lang: self.lang,
         };
         d.submit = SubmitState::Done { reference, queued };
         // Pages and card data have left for the outbox; the session keeps only the receipt.

@@ -13,6 +13,13 @@ fn catalog() -> Arc<Catalog> {
     Arc::new(c)
 }
 
+/// The test card as if read from a card of `kind`.
+fn card_of(kind: CardKind) -> Applicant {
+    let mut a = applicant();
+    a.card = kind;
+    a
+}
+
 /// The shipped test card (the one fixture every test reads).
 fn applicant() -> Applicant {
     serde_json::from_str(include_str!("../../../assets/sim/idcard/ouyang-yan.json")).unwrap()
@@ -30,6 +37,7 @@ impl Run {
             idle_timeout: 60_000,
             idle_warning: 10_000,
             default_mode: DisplayMode::Normal,
+            ..SessionConfig::default()
         };
         Run {
             s: Session::new(catalog(), cfg, Millis(0)),
@@ -174,8 +182,11 @@ fn full_path_submits_once_prints_a_receipt_and_is_rated() {
     assert_eq!(receipt.applicant_masked, "欧*燕");
     assert_eq!(receipt.id_masked, "4201**********0021");
     assert_eq!(
-        receipt.received,
-        vec!["居民身份证（读卡核验）", "户口簿（1 页）"]
+        states(&receipt.materials),
+        vec![
+            ("居民身份证", MaterialState::FromCard),
+            ("户口簿", MaterialState::Pages(1))
+        ]
     );
     assert_eq!(r.screen(), Screen::Receipt);
     // Pages left with the application; the session no longer holds them.
@@ -230,7 +241,13 @@ fn tolerated_material_may_be_skipped_and_is_named_on_the_receipt() {
     let Some(Effect::PrintReceipt(receipt)) = r.fx.first() else {
         panic!()
     };
-    assert_eq!(receipt.deferred, vec![("户口簿".to_string(), 5)]);
+    assert_eq!(
+        states(&receipt.materials),
+        vec![
+            ("居民身份证", MaterialState::FromCard),
+            ("户口簿", MaterialState::Deferred { days: 5 })
+        ]
+    );
 }
 
 #[test]
@@ -257,8 +274,8 @@ fn form_reports_each_missing_or_wrong_field() {
     r.to_form();
     r.ev(Event::Next);
     assert_eq!(r.screen(), Screen::Form);
-    assert_eq!(r.s.field_error("phone"), Some("请填写联系电话"));
-    assert_eq!(r.s.field_error("grade"), Some("请选择缴费档次（元/年）"));
+    assert_eq!(r.s.field_error("phone"), Some(FieldError::Missing));
+    assert_eq!(r.s.field_error("grade"), Some(FieldError::Missing));
     r.ev(Event::FieldEdited {
         key: "phone".into(),
         value: "2380013800".into(),
@@ -273,10 +290,7 @@ fn form_reports_each_missing_or_wrong_field() {
         "only offered choices are taken"
     );
     r.ev(Event::Next);
-    assert_eq!(
-        r.s.field_error("phone"),
-        Some("请输入以 1 开头的 11 位手机号码")
-    );
+    assert_eq!(r.s.field_error("phone"), Some(FieldError::BadPhone));
 }
 
 #[test]
@@ -477,8 +491,8 @@ fn a_failed_store_can_be_retried_without_a_second_application() {
     r.to_review();
     r.ev(Event::Submit);
     assert_eq!(r.submits(), 1);
-    r.ev(Event::SubmitFailed("磁盘已满".into()));
-    assert_eq!(r.s.submit_state(), SubmitState::Failed("磁盘已满".into()));
+    r.ev(Event::SubmitFailed(SubmitTrouble::StorageFull));
+    assert_eq!(r.s.submit_state(), SubmitState::Failed(SubmitTrouble::StorageFull));
     r.ev(Event::Submit);
     assert_eq!(r.submits(), 1, "retry sends exactly one");
     r.ev(Event::Submit);
@@ -510,9 +524,9 @@ fn card_error_is_shown_and_a_later_read_succeeds() {
     let mut r = Run::new();
     r.ev(Event::ChoseItem("pension-enroll".into()));
     r.ev(Event::StartApplying);
-    r.ev(Event::CardFailed("读卡失败，请重新放置身份证".into()));
+    r.ev(Event::CardFailed(CardTrouble::Unreadable));
     assert_eq!(r.screen(), Screen::Identify);
-    assert_eq!(r.s.card_error(), Some("读卡失败，请重新放置身份证"));
+    assert_eq!(r.s.card_error(), Some(CardTrouble::Unreadable));
     r.ev(Event::CardRead(applicant()));
     assert_eq!(r.screen(), Screen::Form);
     assert_eq!(r.s.card_error(), None);
@@ -533,15 +547,21 @@ fn events_for_other_screens_are_ignored() {
     assert_eq!(r.screen(), Screen::Home);
 }
 
-fn ticket(number: &str, priority: Option<&str>) -> QueueTicket {
+fn ticket(number: &str, priority: Option<Priority>) -> QueueTicket {
     QueueTicket {
         number: number.into(),
-        category: "社保医保".into(),
+        category: Text::zh("社保医保".into()),
         people_ahead: 3,
         at: "2026-11-23 10:00".into(),
-        priority: priority.map(String::from),
+        priority,
         appointment: None,
+        lang: Lang::ZhCn,
     }
+}
+
+/// (zh-CN name, state) of each material line.
+fn states(lines: &[MaterialLine]) -> Vec<(&str, MaterialState)> {
+    lines.iter().map(|l| (l.name.zh_cn.as_str(), l.state)).collect()
 }
 
 #[test]
@@ -578,12 +598,10 @@ fn queue_hall_down_is_said_plainly_and_another_try_is_possible() {
     let mut r = Run::new();
     r.ev(Event::OpenQueue);
     r.ev(Event::TakeTicket("B".into()));
-    r.ev(Event::TicketFailed(
-        "排队系统暂时无法连接，请到服务台人工取号".into(),
-    ));
+    r.ev(Event::TicketFailed(TicketTrouble::HallDown));
     assert_eq!(
         r.s.queue(),
-        &QueuePhase::Failed("排队系统暂时无法连接，请到服务台人工取号".into())
+        &QueuePhase::Failed(TicketTrouble::HallDown)
     );
     assert!(matches!(
         r.ev(Event::TakeTicket("B".into())).as_slice(),
@@ -605,8 +623,11 @@ fn appointment_check_in_reads_the_card_then_asks_the_hall_and_wipes_after() {
     assert_eq!(r.s.screen(), Screen::Queue, "still on the queue screen");
     assert_eq!(r.s.queue(), &QueuePhase::CheckingIn);
     let t = QueueTicket {
-        appointment: Some("居民身份证换领 10:00-10:30".into()),
-        ..ticket("B002", Some("预约"))
+        appointment: Some(Appointment {
+            item: Text::zh("居民身份证换领".into()),
+            slot: "10:00-10:30".into(),
+        }),
+        ..ticket("B002", Some(Priority::Appointment))
     };
     r.ev(Event::TicketIssued(t.clone()));
     assert_eq!(r.fx, vec![Effect::PrintTicket(t)]);
@@ -650,17 +671,13 @@ fn the_one_time_notice_lists_every_missing_material_once_and_only_on_the_materia
     let [Effect::PrintNotice(n)] = fx.as_slice() else {
         panic!("{fx:?}")
     };
-    assert_eq!(n.item_name, "城乡居民基本养老保险参保登记");
+    assert_eq!(n.item_name.zh_cn, "城乡居民基本养老保险参保登记");
+    assert_eq!(n.item_name.get(Lang::En), "Enrolment in the residents' basic pension insurance");
     assert_eq!(n.applicant_masked, "欧*燕");
     assert_eq!(n.id_masked, "4201**********0021");
     // The ID card is read (零证明): only the 户口簿 is listed, with the guide's note.
-    assert_eq!(
-        n.missing,
-        vec![(
-            "户口簿".to_string(),
-            "户主页及本人页，请备齐后提交".to_string()
-        )]
-    );
+    assert_eq!(states(&n.missing), vec![("户口簿", MaterialState::Missing)]);
+    assert_eq!(n.missing[0].note.zh_cn, "户主页及本人页");
     assert_eq!(r.screen(), Screen::Materials, "printing does not move on");
 
     // Deferred (容缺) it is still owed, with its deadline.
@@ -670,11 +687,8 @@ fn the_one_time_notice_lists_every_missing_material_once_and_only_on_the_materia
         panic!("{fx:?}")
     };
     assert_eq!(
-        n.missing,
-        vec![(
-            "户口簿".to_string(),
-            "可容缺受理，请于受理后 5 个工作日内补交（户主页及本人页）".to_string()
-        )]
+        states(&n.missing),
+        vec![("户口簿", MaterialState::Deferred { days: 5 })]
     );
 
     // Photographed: nothing is missing, nothing to print.
@@ -707,7 +721,7 @@ fn the_a4_copy_of_the_form_is_offered_once_after_acceptance_with_personal_data_m
     let get = |k: &str| {
         f.fields
             .iter()
-            .find(|(a, _)| a.contains(k))
+            .find(|(a, _)| a.zh_cn.contains(k))
             .map(|(_, b)| b.clone())
             .unwrap_or_else(|| panic!("no {k} in {:?}", f.fields))
     };
@@ -721,10 +735,10 @@ fn the_a4_copy_of_the_form_is_offered_once_after_acceptance_with_personal_data_m
     assert!(!text.contains("13800138000"), "{text}");
     assert!(!text.contains("汉南大道100号"), "{text}");
     assert_eq!(
-        f.materials,
+        states(&f.materials),
         vec![
-            ("居民身份证".to_string(), "读卡核验".to_string()),
-            ("户口簿".to_string(), "1 页".to_string())
+            ("居民身份证", MaterialState::FromCard),
+            ("户口簿", MaterialState::Pages(1))
         ]
     );
     assert!(!r.s.can_print_form(), "once per application");
@@ -766,7 +780,6 @@ fn no_page_found_lets_the_citizen_drag_the_corners_and_the_warped_page_is_kept()
         frame: jpeg(9),
         width: 1000,
         height: 800,
-        message: "未能找到材料边缘，请拖动四个角对准材料".into(),
     });
     assert!(!r.s.capturing());
     assert!(!r.s.wants_preview(), "the still frame replaces the preview");
@@ -775,10 +788,8 @@ fn no_page_found_lets_the_citizen_drag_the_corners_and_the_warped_page_is_kept()
         a.corners,
         [[100.0, 80.0], [900.0, 80.0], [900.0, 720.0], [100.0, 720.0]]
     );
-    assert_eq!(
-        r.s.capture_error(),
-        Some("未能找到材料边缘，请拖动四个角对准材料")
-    );
+    assert_eq!(r.s.capture_error(), None);
+    assert!(r.s.no_page_found(), "the screen says no page was found");
     // While corners are dragged nothing else about the materials moves.
     for e in [Event::Next, Event::SelectMaterial(0), Event::CapturePage] {
         assert!(r.ev(e).is_empty());
@@ -826,9 +837,7 @@ fn no_page_found_lets_the_citizen_drag_the_corners_and_the_warped_page_is_kept()
     );
     assert!(r.ev(Event::ConfirmCorners).is_empty(), "one warp at a time");
     // The corners did not make a page: said, and the corners stay to fix.
-    r.ev(Event::CaptureFailed(
-        "四个角没有围成一页材料，请重新拖动".into(),
-    ));
+    r.ev(Event::CaptureFailed(CaptureTrouble::BadCorners));
     assert!(r.s.adjusting().is_some());
     r.ev(Event::ConfirmCorners);
     r.ev(Event::PageCaptured(jpeg(10)));
@@ -847,7 +856,6 @@ fn corners_can_be_given_up_and_back_leaves_them_before_the_screen() {
         frame: jpeg(1),
         width: 640,
         height: 480,
-        message: "m".into(),
     });
     r.ev(Event::CancelCorners);
     assert!(r.s.adjusting().is_none() && r.s.capture_error().is_none());
@@ -857,7 +865,6 @@ fn corners_can_be_given_up_and_back_leaves_them_before_the_screen() {
         frame: jpeg(2),
         width: 640,
         height: 480,
-        message: "m".into(),
     });
     r.ev(Event::Back);
     assert_eq!(r.screen(), Screen::Materials, "Back first drops the frame");
@@ -892,7 +899,6 @@ fn retake_replaces_that_page_in_place() {
         frame: jpeg(4),
         width: 640,
         height: 480,
-        message: "m".into(),
     });
     r.ev(Event::ConfirmCorners);
     r.ev(Event::PageCaptured(jpeg(30)));
@@ -901,7 +907,7 @@ fn retake_replaces_that_page_in_place() {
     // A page that is not there cannot be retaken; a failed capture forgets the retake.
     assert!(r.ev(Event::RetakePage(5)).is_empty());
     r.ev(Event::RetakePage(2));
-    r.ev(Event::CaptureFailed("高拍仪未连接".into()));
+    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::NotFound)));
     assert_eq!(r.s.retaking(), None);
     r.ev(Event::CapturePage);
     r.ev(Event::PageCaptured(jpeg(40)));
@@ -1000,7 +1006,7 @@ fn camera_trouble_is_known_to_the_session_until_the_camera_is_back() {
     // The session and its screen stay; a press is still allowed (the camera may be back).
     assert_eq!(r.screen(), Screen::Materials);
     assert!(matches!(r.ev(Event::CapturePage).first(), Some(Effect::CapturePage { .. })));
-    r.ev(Event::CaptureFailed("高拍仪连接中断".into()));
+    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::Lost)));
     r.ev(Event::CameraState(None));
     assert_eq!(r.s.camera_trouble(), None);
     // A device's state outlives the citizen's session.
@@ -1020,4 +1026,102 @@ fn a_failed_ticket_print_leaves_the_number_on_screen() {
     r.ev(Event::PrintFailed { slip: Slip::Ticket, trouble: PrintTrouble::PaperOut, kept: false });
     assert_eq!(r.screen(), Screen::Queue);
     assert!(matches!(r.s.queue(), QueuePhase::Issued(t) if t.number == "A001"));
+}
+
+#[test]
+fn the_language_switches_at_once_and_goes_back_to_the_default_when_the_session_ends() {
+    let mut r = Run::new();
+    assert_eq!(r.s.lang(), Lang::ZhCn);
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    assert_eq!(r.ev(Event::SetLanguage(Lang::En)), &vec![Effect::LanguageChanged(Lang::En)]);
+    assert_eq!(r.s.lang(), Lang::En);
+    assert!(r.ev(Event::SetLanguage(Lang::En)).is_empty(), "no change, no effect");
+    // The session goes on in English; the receipt is printed in it.
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(applicant()));
+    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
+    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::Next);
+    r.ev(Event::SelectMaterial(1));
+    r.ev(Event::CapturePage);
+    r.ev(Event::PageCaptured(Page::new(0, vec![0xff, 0xd8, 1])));
+    r.ev(Event::Next);
+    r.ev(Event::Next);
+    r.ev(Event::Submit);
+    let fx = r
+        .ev(Event::SubmitAccepted { application_no: "ZW1".into(), at: "2026-11-23 09:30:00".into() })
+        .clone();
+    let Some(Effect::PrintReceipt(receipt)) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(receipt.lang, Lang::En);
+    assert_eq!(receipt.item_name.get(receipt.lang), "Enrolment in the residents' basic pension insurance");
+    r.ev(Event::Cancel);
+    assert!(r.fx.contains(&Effect::LanguageChanged(Lang::ZhCn)), "{:?}", r.fx);
+    assert_eq!(r.s.lang(), Lang::ZhCn);
+}
+
+#[test]
+fn a_language_the_terminal_does_not_offer_is_refused() {
+    let cfg = SessionConfig {
+        languages: vec![Lang::ZhCn, Lang::En],
+        ..SessionConfig::default()
+    };
+    let mut s = Session::new(catalog(), cfg, Millis(0));
+    assert!(s.handle(Millis(1), Event::SetLanguage(Lang::ZhTw)).is_empty());
+    assert_eq!(s.lang(), Lang::ZhCn);
+}
+
+#[test]
+fn a_permit_holder_is_offered_traditional_chinese_and_a_foreign_resident_english_never_forced() {
+    for (card, offered) in [
+        (CardKind::HkMacaoTaiwanPermit, Lang::ZhTw),
+        (CardKind::ForeignPermanentResident, Lang::En),
+    ] {
+        let mut r = Run::new();
+        r.ev(Event::ChoseItem("pension-enroll".into()));
+        r.ev(Event::StartApplying);
+        let fx = r.ev(Event::CardRead(card_of(card))).clone();
+        assert!(!fx.iter().any(|e| matches!(e, Effect::LanguageChanged(_))), "not forced: {fx:?}");
+        assert_eq!(r.s.lang(), Lang::ZhCn);
+        assert_eq!(r.s.language_offer(), Some(offered));
+        // One tap accepts it.
+        assert_eq!(r.ev(Event::SetLanguage(offered)), &vec![Effect::LanguageChanged(offered)]);
+        assert_eq!(r.s.language_offer(), None);
+    }
+    // A resident card offers nothing; a dismissed offer is gone.
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(applicant()));
+    assert_eq!(r.s.language_offer(), None);
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(card_of(CardKind::HkMacaoTaiwanPermit)));
+    r.ev(Event::DismissOffer);
+    assert_eq!(r.s.language_offer(), None);
+    assert_eq!(r.s.lang(), Lang::ZhCn);
+}
+
+#[test]
+fn a_material_named_with_full_width_brackets_keeps_its_whole_name_on_the_a4_copy() {
+    let text = include_str!("../../../config/catalog.toml").replacen(
+        "name.zh-CN = \"户口簿\"",
+        "name.zh-CN = \"户口簿（户主页）\"",
+        1,
+    );
+    let c: Catalog = toml::from_str(&text).unwrap();
+    let mut r = Run::new();
+    r.s = Session::new(Arc::new(c), SessionConfig::default(), Millis(0));
+    r.to_review();
+    r.ev(Event::Submit);
+    r.ev(Event::SubmitAccepted { application_no: "ZW2".into(), at: "2026-11-23 09:30:00".into() });
+    let fx = r.ev(Event::PrintForm).clone();
+    let [Effect::PrintForm(f)] = fx.as_slice() else { panic!("{fx:?}") };
+    assert_eq!(
+        states(&f.materials),
+        vec![
+            ("居民身份证", MaterialState::FromCard),
+            ("户口簿（户主页）", MaterialState::Pages(1))
+        ]
+    );
 }
