@@ -64,24 +64,6 @@ pub enum CameraError {
     Unavailable,
 }
 
-impl CameraError {
-    /// The sentence a citizen sees.
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            CameraError::NoFrames(_) | CameraError::Folder { .. } => {
-                "高拍仪暂不可用，请联系工作人员"
-            }
-            CameraError::CorruptFrame { .. } | CameraError::BadFrame(_) => {
-                "拍摄的图像不完整，请重新拍摄"
-            }
-            CameraError::NotFound(_) => "未检测到高拍仪，请联系工作人员",
-            CameraError::Lost(_) => "高拍仪连接中断，正在重新连接，请稍候再拍",
-            CameraError::Device { .. } | CameraError::NoFormat(_) | CameraError::Unavailable => {
-                "高拍仪暂不可用，请联系工作人员"
-            }
-        }
-    }
-}
 
 /// A captured still, JPEG-encoded. Personal data: zeroised on drop, `Debug` shows the size only.
 pub struct Still {
@@ -209,14 +191,13 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_frame_is_an_error_with_a_citizen_message() {
+    fn corrupt_frame_is_an_error() {
         let d = dir("corrupt");
         let mut j = tiny_jpeg();
         j.truncate(20);
         std::fs::write(d.join("a.jpg"), &j).unwrap();
         let err = Camera::simulated(&d).capture().unwrap_err();
         assert!(matches!(err, CameraError::CorruptFrame { .. }), "{err}");
-        assert_eq!(err.citizen_message(), "拍摄的图像不完整，请重新拍摄");
     }
 
     #[test]

@@ -121,10 +121,6 @@ fn a_frame_without_a_page_asks_for_the_corners() {
         .unwrap();
     let err = scan_jpeg(jpeg.get_ref(), &ScanOptions::default()).unwrap_err();
     assert_eq!(err, kiosk_camera::ScanError::NoPage);
-    assert_eq!(
-        err.citizen_message(),
-        "未能找到材料边缘，请拖动四个角对准材料"
-    );
 }
 
 #[test]

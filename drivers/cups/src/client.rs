@@ -87,22 +87,6 @@ pub enum CupsError {
 
 impl CupsError {
     /// The sentence the citizen sees (the kiosk keeps the document).
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            CupsError::BadUri { .. } | CupsError::NotFound { .. } => {
-                "A4 打印机设置有误，暂不能打印，请联系工作人员"
-            }
-            CupsError::NotAccepting { .. } | CupsError::Refused { .. } => {
-                "A4 打印机暂停服务，请到窗口领取纸质材料"
-            }
-            CupsError::JobTimeout { .. } => "A4 打印机正忙或需要处理，请稍候或联系工作人员",
-            CupsError::Unreachable { .. }
-            | CupsError::NoAnswer { .. }
-            | CupsError::Http { .. }
-            | CupsError::Protocol { .. } => "A4 打印机暂时无法连接，请到窗口领取纸质材料",
-        }
-    }
-
     /// What a technician reads: the error (it names the URI) and where to look.
     pub fn technician_message(&self) -> String {
         let hint = match self {
@@ -136,7 +120,9 @@ impl CupsError {
     /// The status the health view shows after this error.
     pub fn device_status(&self) -> DeviceStatus {
         match self {
-            CupsError::NotAccepting { .. } => DeviceStatus::Offline("队列不接受作业".into()),
+            CupsError::NotAccepting { .. } => {
+                DeviceStatus::Offline("the queue does not accept jobs".into())
+            }
             CupsError::JobTimeout { .. } => DeviceStatus::NeedsAttention(self.to_string()),
             _ => DeviceStatus::Offline(self.to_string()),
         }
@@ -185,9 +171,9 @@ impl Condition {
         match self {
             Condition::Ready => DeviceStatus::Ready,
             Condition::Busy => DeviceStatus::Busy,
-            Condition::PaperOut => DeviceStatus::NeedsAttention("A4 纸用完".into()),
-            Condition::CoverOpen => DeviceStatus::NeedsAttention("A4 打印机盖门未关".into()),
-            Condition::Jam => DeviceStatus::NeedsAttention("A4 打印机卡纸".into()),
+            Condition::PaperOut => DeviceStatus::NeedsAttention("out of A4 paper".into()),
+            Condition::CoverOpen => DeviceStatus::NeedsAttention("a door or cover is open".into()),
+            Condition::Jam => DeviceStatus::NeedsAttention("paper jam".into()),
             Condition::Offline(why) => DeviceStatus::Offline(why.clone()),
             Condition::Warning(w) => DeviceStatus::Warning(w.clone()),
         }
@@ -769,7 +755,7 @@ mod tests {
         ] {
             let e = CupsPrinter::new(bad).unwrap_err();
             assert!(e.to_string().contains(bad), "{e}");
-            assert!(!e.citizen_message().is_empty());
+            assert!(matches!(e, CupsError::BadUri { .. }), "{e:?}");
         }
     }
 
@@ -850,7 +836,6 @@ mod tests {
         assert!(matches!(e, CupsError::Unreachable { .. }), "{e:?}");
         assert!(!e.may_have_printed());
         assert!(e.technician_message().contains(&uri));
-        assert!(e.citizen_message().contains("A4"));
         assert!(matches!(p.device_status(), DeviceStatus::Offline(w) if w.contains(&uri)));
     }
 

@@ -69,6 +69,27 @@ pub struct FormDoc {
     pub blocks: Vec<Block>,
     /// Printed at the bottom of every page, left of the page number.
     pub footer: Option<String>,
+    /// The document's own words, in its language.
+    pub labels: DocLabels,
+}
+
+/// The few words the layout itself writes, given by the caller in the
+/// document's language (the app's message catalog); English by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocLabels {
+    /// Marks a table row continued from the previous page.
+    pub continued: String,
+    /// The page number: `{page}` and `{pages}` are filled in.
+    pub page_of: String,
+}
+
+impl Default for DocLabels {
+    fn default() -> Self {
+        DocLabels {
+            continued: " (continued)".into(),
+            page_of: "Page {page} of {pages}".into(),
+        }
+    }
 }
 
 impl FormDoc {
@@ -77,6 +98,10 @@ impl FormDoc {
             title: title.into(),
             ..Default::default()
         }
+    }
+    pub fn labels(mut self, labels: DocLabels) -> Self {
+        self.labels = labels;
+        self
     }
     pub fn subtitle(mut self, s: impl Into<String>) -> Self {
         self.subtitle = Some(s.into());
@@ -127,15 +152,9 @@ pub enum RenderError {
     Pdf(#[from] kiosk_pdf::PdfError),
 }
 
-impl RenderError {
-    pub fn citizen_message(&self) -> &'static str {
-        "材料生成失败，请到窗口办理"
-    }
-}
-
 /// Lays the document out and draws each A4 page (ink: 0 = paper, 255 = black).
 pub fn render_pages(doc: &FormDoc, font: &Font) -> Result<Vec<Canvas>, RenderError> {
-    let mut l = Layout::new(font);
+    let mut l = Layout::new(font, &doc.labels.continued);
     l.header(doc);
     for (i, b) in doc.blocks.iter().enumerate() {
         match b {
@@ -150,11 +169,13 @@ pub fn render_pages(doc: &FormDoc, font: &Font) -> Result<Vec<Canvas>, RenderErr
             Block::Space { mm: v } => l.space(mm(*v)),
         }
     }
-    Ok(l.finish(doc.footer.as_deref().unwrap_or("")))
+    Ok(l.finish(doc.footer.as_deref().unwrap_or(""), &doc.labels.page_of))
 }
 
 struct Layout<'f> {
     font: &'f Font,
+    /// The "continued" mark of a table row split across pages.
+    continued: String,
     pages: Vec<Canvas>,
     /// Pen's y on the current (last) page.
     y: f32,
@@ -165,11 +186,12 @@ struct Layout<'f> {
 }
 
 impl<'f> Layout<'f> {
-    fn new(font: &'f Font) -> Self {
+    fn new(font: &'f Font, continued: &str) -> Self {
         let margin = mm(MARGIN_MM);
         let footer_room = font.line_height(pt(FOOTER_PT)) + mm(4.0);
         Layout {
             font,
+            continued: continued.to_string(),
             pages: vec![Canvas::new(PAGE_W, PAGE_H)],
             y: margin,
             left: margin,
@@ -305,6 +327,7 @@ impl<'f> Layout<'f> {
                 let h = fit as f32 * lh + 2.0 * pad;
                 let (x0, y0, width) = (self.left, self.y, self.width);
                 let font = self.font;
+                let continued = self.continued.clone();
                 let page = self.page();
                 page.fill_rect(
                     x0 as i64,
@@ -317,12 +340,12 @@ impl<'f> Layout<'f> {
                     let t = if first || i > 0 {
                         t.clone()
                     } else {
-                        format!("{t}（续）")
+                        format!("{t}{continued}")
                     };
                     page.draw_text(font, x0 + pad, y0 + pad + i as f32 * lh, px, &t);
                 }
                 if take_l.is_empty() && !first {
-                    page.draw_text(font, x0 + pad, y0 + pad, px, "（续）");
+                    page.draw_text(font, x0 + pad, y0 + pad, px, &continued);
                 }
                 for (i, t) in take_v.iter().enumerate() {
                     page.draw_text(font, x0 + label_w + pad, y0 + pad + i as f32 * lh, px, t);
@@ -384,14 +407,16 @@ impl<'f> Layout<'f> {
         Ok(())
     }
 
-    fn finish(mut self, footer: &str) -> Vec<Canvas> {
+    fn finish(mut self, footer: &str, page_of: &str) -> Vec<Canvas> {
         let n = self.pages.len();
         let px = pt(FOOTER_PT);
         let y = PAGE_H as f32 - mm(MARGIN_MM) - self.font.line_height(px);
         let (left, width, font) = (self.left, self.width, self.font);
         for (i, page) in self.pages.iter_mut().enumerate() {
             page.fill_rect(left as i64, (y - mm(2.0)) as i64, width as u32, 1, 160);
-            let number = format!("第 {} 页 / 共 {n} 页", i + 1);
+            let number = page_of
+                .replace("{page}", &(i + 1).to_string())
+                .replace("{pages}", &n.to_string());
             let nw = font.text_width(px, &number);
             let room = (width - nw - mm(5.0)).max(0.0);
             // A footer longer than its room is cut at the last character that

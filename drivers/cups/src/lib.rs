@@ -24,7 +24,7 @@
 //! match printer.print_pdf("申请表 HN-2026-000123", &pdf) {
 //!     Ok(job_id) => println!("CUPS job {job_id}"),
 //!     // The PDF is still ours: keep it and tell the citizen.
-//!     Err(e) => eprintln!("{} / {}", e.citizen_message(), e.technician_message()),
+//!     Err(e) => eprintln!("{}", e.technician_message()),
 //! }
 //! # Ok(()) }
 //! ```

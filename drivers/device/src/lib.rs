@@ -21,17 +21,6 @@ pub enum DeviceKind {
     TicketDispenser,
 }
 
-impl DeviceKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            DeviceKind::IdCardReader => "身份证阅读器",
-            DeviceKind::Camera => "高拍仪",
-            DeviceKind::Printer => "凭条打印机",
-            DeviceKind::A4Printer => "A4 打印机",
-            DeviceKind::TicketDispenser => "排队取号机",
-        }
-    }
-}
 
 /// What a device is doing, as far as the kiosk needs to know.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -56,14 +45,15 @@ impl DeviceStatus {
             DeviceStatus::Ready | DeviceStatus::Busy | DeviceStatus::Warning(_)
         )
     }
-    /// A sentence for the health view (Chinese, as the staff read it).
+    /// A line for logs and the heartbeat, in English (the staff's own
+    /// language on screen comes from the app's message catalog).
     pub fn describe(&self) -> String {
         match self {
-            DeviceStatus::Ready => "正常".into(),
-            DeviceStatus::Busy => "工作中".into(),
-            DeviceStatus::Warning(s) => format!("提醒：{s}"),
-            DeviceStatus::NeedsAttention(s) => format!("需处理：{s}"),
-            DeviceStatus::Offline(s) => format!("离线：{s}"),
+            DeviceStatus::Ready => "ready".into(),
+            DeviceStatus::Busy => "busy".into(),
+            DeviceStatus::Warning(s) => format!("warning: {s}"),
+            DeviceStatus::NeedsAttention(s) => format!("needs attention: {s}"),
+            DeviceStatus::Offline(s) => format!("offline: {s}"),
         }
     }
 }
@@ -81,12 +71,12 @@ mod tests {
     #[test]
     fn only_answering_devices_are_usable() {
         assert!(DeviceStatus::Ready.is_usable());
-        assert!(DeviceStatus::Warning("纸将尽".into()).is_usable());
-        assert!(!DeviceStatus::NeedsAttention("缺纸".into()).is_usable());
-        assert!(!DeviceStatus::Offline("未连接".into()).is_usable());
+        assert!(DeviceStatus::Warning("paper near end".into()).is_usable());
+        assert!(!DeviceStatus::NeedsAttention("paper out".into()).is_usable());
+        assert!(!DeviceStatus::Offline("unplugged".into()).is_usable());
         assert_eq!(
-            DeviceStatus::Offline("串口未找到".into()).to_string(),
-            "离线：串口未找到"
+            DeviceStatus::Offline("no such port".into()).to_string(),
+            "offline: no such port"
         );
     }
 }

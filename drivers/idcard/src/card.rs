@@ -18,16 +18,6 @@ pub enum CardType {
     ForeignPermanentResident2023,
 }
 
-impl CardType {
-    pub fn label(self) -> &'static str {
-        match self {
-            CardType::Resident => "居民身份证",
-            CardType::HkMacaoTaiwanPermit => "港澳台居民居住证",
-            CardType::ForeignPermanentResident => "外国人永久居留身份证",
-            CardType::ForeignPermanentResident2023 => "外国人永久居留身份证（2023版）",
-        }
-    }
-}
 
 /// A decoded card. Field names are the stable JSON names of the technician CLI
 /// (`kiosk device idcard read --json`, documented in the README).

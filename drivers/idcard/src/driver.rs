@@ -36,27 +36,15 @@ impl DriverError {
         matches!(self, DriverError::Link(_))
     }
 
-    /// The sentence a citizen sees.
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            DriverError::Link(_) => "身份证阅读器暂时无法使用，请到窗口办理或稍后再试",
-            DriverError::Expired(_) => "该证件已过有效期，请到窗口办理",
-            DriverError::Status {
-                status: Status::UnknownCardType,
-                ..
-            }
-            | DriverError::Text(TextError::UnknownFlag(_)) => {
-                "无法识别该证件，请放置居民身份证、港澳台居民居住证或外国人永久居留身份证"
-            }
-            _ => "读卡失败，请将证件拿起后重新平放在感应区",
-        }
-    }
-
     /// The sentence a technician sees.
     pub fn technician_message(&self) -> String {
         match self {
-            DriverError::Link(m) => format!("读卡器连接中断：{m}（检查线缆、端口和供电）"),
-            DriverError::Timeout(c) => format!("读卡器对 {c:?} 无应答（检查波特率和端口）"),
+            DriverError::Link(m) => {
+                format!("reader link lost: {m} (check the cable, the port and the power)")
+            }
+            DriverError::Timeout(c) => {
+                format!("the reader did not answer {c:?} (check the baud rate and the port)")
+            }
             other => other.to_string(),
         }
     }

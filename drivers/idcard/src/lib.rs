@@ -22,4 +22,4 @@ pub mod wlt;
 
 pub use card::{CardType, IdCard};
 pub use driver::{DriverError, Ga467, Timeouts};
-pub use reader::{today_local, IdCardReader, ReadError, ReaderConfig, ReaderEvent};
+pub use reader::{today_local, IdCardReader, ReadError, ReaderConfig, ReaderEvent, CONNECTING};

@@ -14,6 +14,9 @@ use crate::card::IdCard;
 use crate::driver::{DriverError, Ga467, Timeouts};
 use crate::transport::{Serial, Transport};
 
+/// The reader's status detail until its first connection attempt ends.
+pub const CONNECTING: &str = "connecting";
+
 /// What the reader tells the kiosk.
 #[derive(Debug, Clone)]
 pub enum ReaderEvent {
@@ -25,15 +28,12 @@ pub enum ReaderEvent {
     Status(DeviceStatus),
 }
 
-/// Why a placed card gave no data; `citizen_message` is what the screen says.
+/// Why a placed card gave no data (the app words it for the citizen).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
 pub struct ReadError(#[from] pub DriverError);
 
 impl ReadError {
-    pub fn citizen_message(&self) -> &'static str {
-        self.0.citizen_message()
-    }
     pub fn is_expired(&self) -> bool {
         matches!(self.0, DriverError::Expired(_))
     }
@@ -114,7 +114,7 @@ impl IdCardReader {
         on_event: impl Fn(ReaderEvent) + Send + 'static,
     ) -> Self {
         let (tx, rx) = mpsc::channel();
-        let status = Arc::new(Mutex::new(DeviceStatus::Offline("正在连接".into())));
+        let status = Arc::new(Mutex::new(DeviceStatus::Offline(CONNECTING.into())));
         let st = status.clone();
         let spawned = thread::Builder::new()
             .name("idcard-reader".into())
@@ -122,7 +122,7 @@ impl IdCardReader {
         if let Err(e) = spawned {
             // Out of threads: the reader is unusable, and says so in the health view.
             if let Ok(mut s) = status.lock() {
-                *s = DeviceStatus::Offline(format!("读卡线程无法启动：{e}"));
+                *s = DeviceStatus::Offline(format!("the reader thread could not start: {e}"));
             }
         }
         IdCardReader {
@@ -207,7 +207,7 @@ impl Worker {
     fn try_connect(&mut self) {
         match (self.connect)() {
             Err(e) => self.set_status(DeviceStatus::Offline(format!(
-                "{}：{e}（检查线缆、端口和供电；恢复后自动重连）",
+                "{}: {e} (check the cable, the port and the power; it reconnects by itself)",
                 self.cfg.port.display()
             ))),
             Ok(t) => {
@@ -223,7 +223,9 @@ impl Worker {
                     }
                     Err(e) => {
                         self.link = Some(link);
-                        self.set_status(DeviceStatus::NeedsAttention(format!("安全模块异常：{e}")))
+                        self.set_status(DeviceStatus::NeedsAttention(format!(
+                            "the reader's security module (SAM) reports: {e}"
+                        )))
                     }
                 }
             }

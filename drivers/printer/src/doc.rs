@@ -110,14 +110,31 @@ pub enum Block {
 }
 
 /// One slip: blocks printed top to bottom, then fed and cut.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Doc {
     pub blocks: Vec<Block>,
+    /// What follows a row's key ("：" on a Chinese slip, ": " on an English
+    /// one): the slip's language is the caller's.
+    pub key_separator: String,
+}
+
+impl Default for Doc {
+    fn default() -> Self {
+        Doc {
+            blocks: Vec::new(),
+            key_separator: ": ".into(),
+        }
+    }
 }
 
 impl Doc {
     pub fn new() -> Doc {
         Doc::default()
+    }
+    /// Sets what follows each row's key.
+    pub fn key_separator(mut self, sep: impl Into<String>) -> Doc {
+        self.key_separator = sep.into();
+        self
     }
     pub fn text(mut self, text: impl Into<String>, size: Size, bold: bool, align: Align) -> Doc {
         self.blocks.push(Block::Text {
@@ -298,7 +315,7 @@ pub fn encode(doc: &Doc, profile: &Profile, font: &Font) -> Vec<u8> {
                 }
             }
             Block::Row { key, value } => {
-                let label = format!("{key}：");
+                let label = format!("{key}{}", doc.key_separator);
                 if profile.text == TextMode::Gb18030
                     && printer_font_holds(&label)
                     && printer_font_holds(value)

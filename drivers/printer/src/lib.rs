@@ -35,15 +35,6 @@ pub enum PrintError {
     Link(#[from] link::LinkError),
 }
 
-impl PrintError {
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            PrintError::Spool { .. } => "打印机暂不可用，请凭申请编号到窗口领取回执",
-            PrintError::Link(e) => e.citizen_message(),
-        }
-    }
-}
-
 /// Writes `job` into `dir` as one `<time>-<seq>-<name>.<ext>` file, durably
 /// and atomically ([`kiosk_device::durable::write_atomic`]: a `.part` file,
 /// fsync, rename, fsync of the folder), so a job file is whole or absent, even
@@ -135,15 +126,15 @@ impl Printer {
                 let kept = p.pending().len();
                 match p.status() {
                     Ok(Some(s)) if kept > 0 && s.can_print() => {
-                        DeviceStatus::Warning(format!("{kept} 张凭条待补打"))
+                        DeviceStatus::Warning(format!("{kept} kept slip(s) waiting to be reprinted"))
                     }
                     Ok(Some(s)) => s.device_status(),
                     Ok(None) if kept > 0 => DeviceStatus::Warning(format!(
-                        "{kept} 张凭条待补打（{} 无法回报状态）",
+                        "{kept} kept slip(s) waiting to be reprinted ({} cannot report its status)",
                         p.link.describe()
                     )),
                     Ok(None) => DeviceStatus::Warning(format!(
-                        "状态未知：{} 无法回报状态",
+                        "status unknown: {} cannot report its status",
                         p.link.describe()
                     )),
                     Err(e) => DeviceStatus::Offline(e.to_string()),

@@ -155,9 +155,6 @@ impl LinkError {
             _ => State::Offline,
         }
     }
-    pub fn citizen_message(&self) -> &'static str {
-        self.state().citizen_message()
-    }
 }
 
 /// One printer on its link, and its reprint queue folder.

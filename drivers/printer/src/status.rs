@@ -151,28 +151,15 @@ impl State {
         matches!(self, State::Ready | State::PaperNearEnd)
     }
 
-    /// The terminal's health vocabulary, with the sentence staff read.
+    /// The terminal's health vocabulary, with what a technician does about it.
     pub fn device_status(self) -> DeviceStatus {
         match self {
             State::Ready => DeviceStatus::Ready,
-            State::PaperNearEnd => DeviceStatus::Warning("凭条纸即将用完，请及时更换".into()),
-            State::PaperOut => DeviceStatus::NeedsAttention("凭条纸已用完，请装纸".into()),
-            State::CoverOpen => DeviceStatus::NeedsAttention("打印机盖未关好".into()),
-            State::CutterError => DeviceStatus::NeedsAttention("切纸刀故障，请检查打印机".into()),
-            State::Offline => DeviceStatus::Offline("打印机脱机".into()),
-        }
-    }
-
-    /// What the citizen is told when their paper cannot come out.
-    pub fn citizen_message(self) -> &'static str {
-        match self {
-            State::Ready | State::PaperNearEnd => "",
-            State::PaperOut => {
-                "打印机缺纸，回执已保存，工作人员装纸后将为您补打，也可凭申请编号到窗口领取"
-            }
-            State::CoverOpen | State::CutterError | State::Offline => {
-                "打印机暂时故障，回执已保存，工作人员处理后将为您补打，也可凭申请编号到窗口领取"
-            }
+            State::PaperNearEnd => DeviceStatus::Warning("paper near end: load a new roll soon".into()),
+            State::PaperOut => DeviceStatus::NeedsAttention("paper out: load a roll".into()),
+            State::CoverOpen => DeviceStatus::NeedsAttention("cover open: close it".into()),
+            State::CutterError => DeviceStatus::NeedsAttention("cutter error: check the cutter".into()),
+            State::Offline => DeviceStatus::Offline("printer offline".into()),
         }
     }
 }

@@ -45,14 +45,10 @@ fn paper_out_mid_job_is_reported_and_the_job_is_reprinted_after_loading_paper() 
     sim.paper_left(700);
     match p.print("receipt-ZW2", &job) {
         Err(e @ LinkError::Interrupted(State::PaperOut)) => {
-            assert!(
-                e.citizen_message().contains("缺纸"),
-                "{}",
-                e.citizen_message()
-            );
+            assert_eq!(e.state(), State::PaperOut);
             assert_eq!(
                 e.state().device_status().describe(),
-                "需处理：凭条纸已用完，请装纸"
+                "needs attention: paper out: load a roll"
             );
         }
         other => panic!("{other:?}"),

@@ -26,7 +26,7 @@ impl TicketDispenser {
     pub fn status(&self) -> DeviceStatus {
         match &self.printer {
             Some(p) => p.status(),
-            None => DeviceStatus::Offline("本终端未配置取号机".into()),
+            None => DeviceStatus::Offline("no ticket dispenser fitted".into()),
         }
     }
     /// Prints one ticket job; a linked printer keeps it for reprinting on failure.
@@ -44,15 +44,6 @@ pub enum DispenserError {
     Absent,
     #[error(transparent)]
     Print(#[from] PrintError),
-}
-
-impl DispenserError {
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            DispenserError::Absent => "本终端不能打印号票，请记下您的号码",
-            DispenserError::Print(_) => "号票打印失败，请记下屏幕上的号码",
-        }
-    }
 }
 
 #[cfg(test)]

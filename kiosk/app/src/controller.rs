@@ -14,6 +14,7 @@ use kiosk_core::{Effect, Event, Millis, Session};
 
 use crate::ui;
 use crate::KioskWindow;
+use slint::ComponentHandle;
 
 /// What comes back from the executor's threads.
 pub enum Msg {
@@ -69,6 +70,8 @@ pub struct ViewState {
     pub preview: RefCell<Option<(slint::Image, u32, u32, Option<[[f32; 2]; 4]>)>>,
     /// An A4 printer is configured: the receipt screen offers the form copy.
     pub a4_fitted: Cell<bool>,
+    /// The window is wider than high (screens lay out side by side).
+    pub landscape: Cell<bool>,
 }
 
 pub struct Controller {
@@ -101,8 +104,21 @@ impl Controller {
             view,
         });
         ui::wire(&c);
+        crate::i18n::select_for_slint(c.with_session(|s| s.lang()));
         c.render();
         c
+    }
+
+    /// Lays the screens out for a window of `width` × `height`.
+    pub fn set_screen_size(&self, width: u32, height: u32) {
+        self.ui.set_screen_width(width as f32);
+        self.ui.set_screen_height(height as f32);
+        let landscape = width > height;
+        self.view.landscape.set(landscape);
+        self.ui
+            .global::<crate::AppState>()
+            .set_landscape(landscape);
+        self.render();
     }
 
     pub fn now(&self) -> Millis {
@@ -122,6 +138,9 @@ impl Controller {
                     self.view.home_page.set(0);
                 }
                 Effect::ModeChanged(_) => self.view.home_page.set(0),
+                // The screens' fixed texts follow at once; the rest is
+                // rendered below in the new language.
+                Effect::LanguageChanged(l) => crate::i18n::select_for_slint(*l),
                 _ => {}
             }
             self.exec.perform(e);

@@ -5,12 +5,15 @@
 use std::rc::Rc;
 
 use kiosk_core::{
-    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, ItemKind, QueuePhase, Rating, Screen,
+    CardField, DeliveryMethod, DisplayMode, Event, FieldKind, Lang, QueuePhase, Rating, Screen,
     Session, SubmitState,
 };
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use crate::controller::Controller;
+use crate::i18n::Tr;
+use crate::messages as msg;
+use crate::messages::MaterialStatus;
 use crate::*;
 
 fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
@@ -37,11 +40,14 @@ fn mode_of(i: i32) -> DisplayMode {
     }
 }
 
-/// Items per home page: fewer, larger tiles in the elderly and high-contrast modes.
-pub fn home_page_size(m: DisplayMode) -> usize {
-    match m {
-        DisplayMode::Normal => 8,
-        DisplayMode::Elderly | DisplayMode::Contrast => 4,
+/// Items per home page and the columns they take: fewer, larger tiles in the
+/// elderly and high-contrast modes; wider rows in landscape.
+pub fn home_grid(m: DisplayMode, landscape: bool) -> (usize, usize) {
+    match (m, landscape) {
+        (DisplayMode::Normal, false) => (8, 2),
+        (DisplayMode::Normal, true) => (6, 3),
+        (DisplayMode::Elderly | DisplayMode::Contrast, false) => (4, 1),
+        (DisplayMode::Elderly | DisplayMode::Contrast, true) => (4, 2),
     }
 }
 
@@ -68,6 +74,13 @@ pub fn wire(c: &Rc<Controller>) {
             c.dispatch(Event::SetMode(mode_of(m)))
         }
     });
+    let w = Rc::downgrade(c);
+    app.on_set_language(move |code| {
+        if let (Some(c), Some(l)) = (w.upgrade(), Lang::from_code(&code)) {
+            c.dispatch(Event::SetLanguage(l))
+        }
+    });
+    app.on_dismiss_offer(on(|| Event::DismissOffer));
 
     ui.global::<HomeAdapter>()
         .on_open_queue(on(|| Event::OpenQueue));
@@ -195,27 +208,40 @@ pub fn wire(c: &Rc<Controller>) {
 /// Maps the whole session onto the UI.
 pub fn render(c: &Controller, s: &Session) {
     let ui = &c.ui;
+    let tr = Tr(s.lang());
     ui.global::<Theme>().set_mode(mode_index(s.mode()));
     let app = ui.global::<AppState>();
     let screen = s.screen();
     app.set_screen(t(screen.name()));
+    app.set_language(t(s.lang().code()));
+    let langs: Vec<LanguageChoice> = s
+        .languages()
+        .iter()
+        .map(|l| {
+            let (short, name) = msg::endonym(*l);
+            LanguageChoice {
+                code: t(l.code()),
+                short: t(short),
+                name: t(name),
+            }
+        })
+        .collect();
+    app.set_languages(model(langs));
+    match s.language_offer() {
+        Some(l) => {
+            let (text, accept, dismiss) = msg::language_offer(l);
+            app.set_offer(t(l.code()));
+            app.set_offer_text(t(text));
+            app.set_offer_accept(t(accept));
+            app.set_offer_dismiss(t(dismiss));
+        }
+        None => app.set_offer(t("")),
+    }
     app.set_countdown(s.idle_warning().map_or(0, |n| n as i32));
     app.set_can_back(s.can_go_back());
     app.set_can_cancel(screen != Screen::Home && screen != Screen::Submitting);
-    app.set_cancel_label(t(
-        if matches!(screen, Screen::Receipt | Screen::Evaluation) {
-            "返回首页"
-        } else {
-            "取消办理"
-        },
-    ));
-    let next_label = match screen {
-        Screen::Guide => "开始办理",
-        Screen::Review => "确认提交",
-        Screen::Receipt => "完成",
-        _ => "下一步",
-    };
-    app.set_next_label(t(next_label));
+    app.set_cancel_label(t(msg::cancel_label(tr, screen)));
+    app.set_next_label(t(msg::next_label(tr, screen)));
     app.set_show_next(matches!(
         screen,
         Screen::Guide
@@ -231,25 +257,25 @@ pub fn render(c: &Controller, s: &Session) {
     match screen {
         Screen::Home => render_home(c, s),
         Screen::Guide => render_guide(ui, s),
-        Screen::Identify => ui
-            .global::<IdentifyAdapter>()
-            .set_error(t(s.card_error().unwrap_or(""))),
+        Screen::Identify => ui.global::<IdentifyAdapter>().set_error(t(s
+            .card_error()
+            .map(|e| msg::card_trouble(tr, e))
+            .unwrap_or_default())),
         Screen::Form => render_form(c, s),
         Screen::Materials => render_materials(c, s),
         Screen::Delivery => render_delivery(ui, s),
         Screen::Review => render_review(ui, s),
         Screen::Submitting => {
             let err = match s.submit_state() {
-                SubmitState::Failed(m) => {
-                    format!("{m}。您的申请尚未受理，请重新提交，或到窗口办理。")
-                }
+                SubmitState::Failed(e) => msg::submit_trouble(tr, e),
                 _ => String::new(),
             };
             ui.global::<SubmittingAdapter>().set_error(t(err));
         }
         Screen::Receipt => render_receipt(c, s),
         Screen::Evaluation => {
-            let levels: Vec<SharedString> = Rating::ALL.iter().map(|r| t(r.label())).collect();
+            let levels: Vec<SharedString> =
+                Rating::ALL.iter().map(|r| t(msg::rating(tr, *r))).collect();
             ui.global::<EvaluationAdapter>().set_levels(model(levels));
         }
         Screen::Queue => render_queue(c, s),
@@ -264,7 +290,7 @@ fn render_queue(c: &Controller, s: &Session) {
         .iter()
         .map(|k| QueueCategoryRow {
             id: t(&k.id),
-            name: t(&k.name),
+            name: t(k.name.get(s.lang())),
         })
         .collect();
     q.set_categories(model(rows));
@@ -277,30 +303,29 @@ fn render_queue(c: &Controller, s: &Session) {
         QueuePhase::Failed(_) => "failed",
     };
     q.set_phase(t(phase));
-    if let QueuePhase::Failed(m) = s.queue() {
-        q.set_message(t(m));
+    let tr = Tr(s.lang());
+    if let QueuePhase::Failed(e) = s.queue() {
+        q.set_message(t(msg::ticket_trouble(tr, *e)));
     }
     if let QueuePhase::Issued(tk) = s.queue() {
         q.set_number(t(&tk.number));
-        q.set_category(t(&tk.category));
-        q.set_ahead(t(format!("您前面还有 {} 人等候", tk.people_ahead)));
-        q.set_priority(t(tk.priority.as_deref().unwrap_or("")));
-        q.set_appointment(t(tk.appointment.as_deref().unwrap_or("")));
+        q.set_category(t(tk.category.get(s.lang())));
+        q.set_ahead(t(msg::people_ahead(tr, tk.people_ahead)));
+        q.set_priority(t(tk.priority.map(|p| msg::priority(tr, p)).unwrap_or_default()));
+        q.set_appointment(t(tk
+            .appointment
+            .as_ref()
+            .map(|a| format!("{} {}", a.item.get(s.lang()), a.slot))
+            .unwrap_or_default()));
     }
-    q.set_printer_note(t(crate::messages::print_note(s.print_state())));
-}
-
-fn kind_text(kind: ItemKind, days: u32) -> String {
-    match kind {
-        ItemKind::Instant => "即办件".into(),
-        ItemKind::Promised => format!("承诺件 {days} 个工作日"),
-    }
+    q.set_printer_note(t(msg::print_note(tr, s.print_state())));
 }
 
 fn render_home(c: &Controller, s: &Session) {
     c.ui.global::<HomeAdapter>()
         .set_queue(!s.catalog().queue.is_empty());
-    let per = home_page_size(s.mode());
+    let (per, columns) = home_grid(s.mode(), c.view.landscape.get());
+    let tr = Tr(s.lang());
     let items = &s.catalog().items;
     let pages = items.len().div_ceil(per).max(1);
     let page = c.view.home_page.get().min(pages - 1);
@@ -310,55 +335,36 @@ fn render_home(c: &Controller, s: &Session) {
         .take(per)
         .map(|i| ItemRow {
             id: t(&i.id),
-            name: t(&i.name),
-            department: t(&i.department),
-            kind: t(kind_text(i.kind, i.promised_days)),
+            name: t(i.name.get(s.lang())),
+            department: t(i.department.get(s.lang())),
+            kind: t(msg::kind_short(tr, i.kind, i.promised_days)),
         })
         .collect();
     let h = c.ui.global::<HomeAdapter>();
     h.set_items(model(rows));
     h.set_page(page as i32);
     h.set_pages(pages as i32);
-    h.set_columns(if s.mode() == DisplayMode::Normal {
-        2
-    } else {
-        1
-    });
+    h.set_columns(columns as i32);
 }
 
 fn render_guide(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
+    let (l, tr) = (s.lang(), Tr(s.lang()));
     let g = ui.global::<GuideAdapter>();
-    g.set_name(t(&item.name));
-    g.set_department(t(&item.department));
-    g.set_kind(t(match item.kind {
-        ItemKind::Instant => "即办件：材料齐全，当场办结".to_string(),
-        ItemKind::Promised => format!("承诺件：受理后 {} 个工作日内办结", item.promised_days),
-    }));
-    g.set_fee(t(&item.fee));
-    g.set_legal_basis(t(&item.legal_basis));
-    g.set_delivery(t(item
-        .delivery
-        .iter()
-        .map(|d| d.label())
-        .collect::<Vec<_>>()
-        .join("，或")));
-    g.set_conditions(model(item.conditions.iter().map(t).collect()));
+    g.set_name(t(item.name.get(l)));
+    g.set_department(t(item.department.get(l)));
+    g.set_kind(t(msg::kind_long(tr, item.kind, item.promised_days)));
+    g.set_fee(t(item.fee.get(l)));
+    g.set_legal_basis(t(item.legal_basis.get(l)));
+    g.set_delivery(t(msg::deliveries(tr, &item.delivery)));
+    g.set_conditions(model(item.conditions.get(l).iter().map(t).collect()));
     let mats = item
         .materials
         .iter()
         .map(|m| GuideMaterial {
-            name: t(&m.name),
-            note: t(&m.note),
-            tag: t(if m.from_card {
-                "读卡免交"
-            } else if m.tolerated {
-                "可容缺"
-            } else if !m.required {
-                "选交"
-            } else {
-                ""
-            }),
+            name: t(m.name.get(l)),
+            note: t(m.note.get(l)),
+            tag: t(msg::guide_tag(tr, m.from_card, m.tolerated, m.required)),
         })
         .collect();
     g.set_materials(model(mats));
@@ -397,34 +403,43 @@ fn render_form(c: &Controller, s: &Session) {
         }
         None => form.set_has_photo(false),
     }
+    let (l, tr) = (s.lang(), Tr(s.lang()));
     let rows = item
         .fields
         .iter()
         .map(|f| {
             let value = s.field(&f.key).unwrap_or("");
-            let shown = match f.source {
-                Some(CardField::Birth) if value.len() == 8 => {
-                    format!(
-                        "{}年{}月{}日",
-                        &value[..4],
-                        value[4..6].trim_start_matches('0'),
-                        value[6..].trim_start_matches('0')
-                    )
-                }
+            let shown = match (f.source, f.kind) {
+                (Some(CardField::Birth), _) => msg::birth_date(tr, value),
+                // A choice's value is its zh-CN option: show the option as
+                // this language writes it.
+                (_, FieldKind::Choice) => f
+                    .options
+                    .values()
+                    .iter()
+                    .position(|v| v == value)
+                    .and_then(|i| f.options.shown(l).get(i))
+                    .cloned()
+                    .unwrap_or_else(|| value.to_string()),
                 _ => value.to_string(),
             };
+            let label = f.label.get(l);
             FieldRow {
                 key: t(&f.key),
-                label: t(&f.label),
-                value: t(shown),
+                label: t(label),
+                value: t(if f.kind == FieldKind::Choice { value.to_string() } else { shown }),
                 kind: t(match f.kind {
                     FieldKind::Text => "text",
                     FieldKind::Phone => "phone",
                     FieldKind::Choice => "choice",
                 }),
                 from_card: f.source.is_some(),
-                error: t(s.field_error(&f.key).unwrap_or("")),
-                options: model(f.options.iter().map(t).collect()),
+                error: t(s
+                    .field_error(&f.key)
+                    .map(|e| msg::field_error(tr, e, label, f.kind == FieldKind::Choice))
+                    .unwrap_or_default()),
+                options: model(f.options.shown(l).iter().map(t).collect()),
+                values: model(f.options.values().iter().map(t).collect()),
             }
         })
         .collect();
@@ -438,6 +453,7 @@ const CORNER_FRAME_SIDE: u32 = 1400;
 
 fn render_materials(c: &Controller, s: &Session) {
     let Some(item) = s.item() else { return };
+    let (l, tr) = (s.lang(), Tr(s.lang()));
     let rows = item
         .materials
         .iter()
@@ -446,23 +462,23 @@ fn render_materials(c: &Controller, s: &Session) {
             let pages = s.pages(i).len();
             let status = if m.from_card {
                 if s.applicant().is_some() {
-                    "已核验".to_string()
+                    MaterialStatus::CardChecked
                 } else {
-                    "待读卡".to_string()
+                    MaterialStatus::CardWaiting
                 }
             } else if pages > 0 {
-                format!("已拍 {pages} 页")
+                MaterialStatus::Pages(pages as u32)
             } else if s.skipped(i) {
-                "以后补交".to_string()
+                MaterialStatus::Later
             } else if !m.required {
-                "选交".to_string()
+                MaterialStatus::Optional
             } else {
-                "待拍摄".to_string()
+                MaterialStatus::ToPhotograph
             };
             MaterialRow {
-                name: t(&m.name),
-                note: t(&m.note),
-                status: t(status),
+                name: t(m.name.get(l)),
+                note: t(m.note.get(l)),
+                status: t(msg::material_status(tr, status)),
                 satisfied: s.material_satisfied(i),
                 tolerated: m.tolerated,
                 skipped: s.skipped(i),
@@ -482,10 +498,14 @@ fn render_materials(c: &Controller, s: &Session) {
     m.set_materials(model(rows));
     m.set_selected(sel as i32);
     m.set_thumbnails(model(thumbs));
-    m.set_error(t(s.capture_error().unwrap_or("")));
+    m.set_error(t(match (s.capture_error(), s.no_page_found()) {
+        (Some(e), _) => msg::capture_trouble(tr, e),
+        (None, true) => msg::no_page(tr),
+        (None, false) => String::new(),
+    }));
     m.set_capturing(s.capturing());
     m.set_can_print_notice(s.can_print_notice());
-    m.set_printer_note(t(crate::messages::print_note(s.print_state())));
+    m.set_printer_note(t(msg::print_note(tr, s.print_state())));
     m.set_retaking(s.retaking().map_or(-1, |p| p as i32));
     match s.adjusting() {
         Some(a) => {
@@ -521,7 +541,7 @@ pub fn outline_path(q: &[[f32; 2]; 4]) -> String {
 /// the materials screen.
 pub fn render_preview(c: &Controller) {
     let m = c.ui.global::<MaterialsAdapter>();
-    let trouble = c.with_session(|s| s.camera_trouble());
+    let (trouble, tr) = c.with_session(|s| (s.camera_trouble(), Tr(s.lang())));
     match (trouble, c.view.preview.borrow().as_ref()) {
         (None, Some((img, w, h, outline))) => {
             m.set_preview(img.clone());
@@ -534,13 +554,14 @@ pub fn render_preview(c: &Controller) {
             m.set_preview(Image::default());
             m.set_preview_w(0);
             m.set_outline(t(""));
-            m.set_preview_error(t(trouble.map_or("", crate::messages::camera_note)));
+            m.set_preview_error(t(trouble.map(|e| msg::camera_note(tr, e)).unwrap_or_default()));
         }
     }
 }
 
 fn render_delivery(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
+    let tr = Tr(s.lang());
     let address = s.applicant().map(|a| a.address.clone()).unwrap_or_default();
     let rows = item
         .delivery
@@ -550,11 +571,8 @@ fn render_delivery(ui: &KioskWindow, s: &Session) {
                 DeliveryMethod::Pickup => "pickup",
                 DeliveryMethod::Mail => "mail",
             }),
-            label: t(d.label()),
-            detail: t(match d {
-                DeliveryMethod::Pickup => "办结后凭回执到政务服务中心综合窗口领取".to_string(),
-                DeliveryMethod::Mail => format!("免费寄到身份证地址：{address}"),
-            }),
+            label: t(msg::delivery(tr, *d)),
+            detail: t(msg::delivery_detail(tr, *d, &address)),
             selected: s.delivery() == Some(*d),
         })
         .collect();
@@ -563,42 +581,53 @@ fn render_delivery(ui: &KioskWindow, s: &Session) {
 
 fn render_review(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
+    let (l, tr) = (s.lang(), Tr(s.lang()));
     let mut rows = vec![KeyValue {
-        key: t("办理事项"),
-        value: t(&item.name),
+        key: t(tr.t("办理事项")),
+        value: t(item.name.get(l)),
     }];
     for f in &item.fields {
         let v = s.field(&f.key).unwrap_or("");
         // The review screen may be seen by the next person in line: mask the ID number.
-        let v = if f.source == Some(CardField::IdNumber) {
-            kiosk_core::applicant::mask_id(v)
-        } else {
-            v.to_string()
+        let v = match (f.source, f.kind) {
+            (Some(CardField::IdNumber), _) => kiosk_core::applicant::mask_id(v),
+            (Some(CardField::Birth), _) => msg::birth_date(tr, v),
+            (_, FieldKind::Choice) => f
+                .options
+                .values()
+                .iter()
+                .position(|o| o == v)
+                .and_then(|i| f.options.shown(l).get(i))
+                .cloned()
+                .unwrap_or_else(|| v.to_string()),
+            _ => v.to_string(),
         };
         rows.push(KeyValue {
-            key: t(&f.label),
+            key: t(f.label.get(l)),
             value: t(v),
         });
     }
     for (i, m) in item.materials.iter().enumerate() {
         let state = if m.from_card {
-            "读卡核验".to_string()
+            kiosk_core::MaterialState::FromCard
         } else if !s.pages(i).is_empty() {
-            format!("{} 页", s.pages(i).len())
+            kiosk_core::MaterialState::Pages(s.pages(i).len() as u32)
         } else if s.skipped(i) {
-            format!("容缺，{} 个工作日内补交", m.tolerance_days)
+            kiosk_core::MaterialState::Deferred {
+                days: m.tolerance_days,
+            }
         } else {
-            "未提交".to_string()
+            kiosk_core::MaterialState::Missing
         };
         rows.push(KeyValue {
-            key: t(&m.name),
-            value: t(state),
+            key: t(m.name.get(l)),
+            value: t(msg::material_state(tr, state)),
         });
     }
     if let Some(d) = s.delivery() {
         rows.push(KeyValue {
-            key: t("领取方式"),
-            value: t(d.label()),
+            key: t(tr.t("领取方式")),
+            value: t(msg::delivery(tr, d)),
         });
     }
     ui.global::<ReviewAdapter>().set_rows(model(rows));
@@ -609,7 +638,7 @@ fn render_receipt(c: &Controller, s: &Session) {
     let a = c.ui.global::<ReceiptAdapter>();
     a.set_reference(t(&r.reference));
     a.set_queued(r.queued);
-    let rows = crate::receipt::rows(r)
+    let rows = crate::receipt::rows(r, Tr(s.lang()))
         .into_iter()
         .map(|(k, v)| KeyValue {
             key: t(k),
@@ -617,6 +646,6 @@ fn render_receipt(c: &Controller, s: &Session) {
         })
         .collect();
     a.set_rows(model(rows));
-    a.set_printer_note(t(crate::messages::print_note(s.print_state())));
+    a.set_printer_note(t(msg::print_note(Tr(s.lang()), s.print_state())));
     a.set_can_print_form(c.view.a4_fitted.get() && s.can_print_form());
 }

@@ -224,21 +224,6 @@ pub enum ScanError {
     BadOptions(&'static str),
 }
 
-impl ScanError {
-    /// The sentence a citizen sees.
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            ScanError::NoPage => "未能找到材料边缘，请拖动四个角对准材料",
-            ScanError::BadCorners(_) => "四个角没有围成一页材料，请重新拖动",
-            ScanError::Corrupt(_) | ScanError::TooSmall | ScanError::TooLarge { .. } => {
-                "拍摄的图像不完整，请重新拍摄"
-            }
-            ScanError::Unsupported(_) | ScanError::BadOptions(_) => {
-                "高拍仪暂不可用，请联系工作人员"
-            }
-        }
-    }
-}
 
 impl From<TjError> for ScanError {
     fn from(e: TjError) -> Self {
