@@ -343,7 +343,11 @@ fn with_the_hall_down_the_queue_screen_says_so_plainly() {
         matches!(s.queue(), kiosk_core::QueuePhase::Failed(_))
     });
     assert_eq!(
-        k.find(kiosk::messages::QUEUE_DOWN).len(),
+        k.find(&kiosk::messages::ticket_trouble(
+            kiosk::i18n::Tr(kiosk_core::Lang::ZhCn),
+            kiosk_core::TicketTrouble::HallDown
+        ))
+        .len(),
         1,
         "{:?}",
         k.labels()

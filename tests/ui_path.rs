@@ -96,6 +96,7 @@ impl Kiosk {
                 idle_timeout: 120_000,
                 idle_warning: 20_000,
                 default_mode: DisplayMode::Normal,
+                ..SessionConfig::default()
             },
             Millis(clock.get()),
         );

@@ -5,6 +5,8 @@
 //! A malformed `.po` file fails the build here, naming the file and the line.
 
 use std::fmt::Write;
+
+use rspolib::TranslatedEntry;
 use std::path::{Path, PathBuf};
 
 fn main() {

@@ -38,7 +38,7 @@ pub mod kept;
 pub use client::{
     Condition, CupsError, CupsPrinter, JobState, JobStatus, PrinterState, PrinterStatus,
 };
-pub use doc::{Align, Block, FormDoc, RenderError};
+pub use doc::{Align, Block, DocLabels, FormDoc, RenderError};
 pub use kept::{KeptA4, KeptError};
 
 use kiosk_printer::raster::Font;

@@ -240,16 +240,35 @@ fn native_width(text: &str, mult: u8) -> u32 {
         * mult as u32
 }
 
+/// Lines of `text` in the printer's own font: Chinese breaks anywhere, a
+/// Latin word moves to the next line whole (unless it alone is too long).
 fn native_wrap(text: &str, mult: u8, width: u32) -> Vec<String> {
+    use crate::raster::latin_word_char;
     let mut out = Vec::new();
     let mut line = String::new();
+    let mut word_start: Option<usize> = None;
     for c in text.chars() {
         let mut probe = line.clone();
         probe.push(c);
         if native_width(&probe, mult) > width && !line.is_empty() {
-            out.push(std::mem::take(&mut line));
+            match word_start {
+                Some(at) if at > 0 && latin_word_char(c) => {
+                    let rest = line.split_off(at);
+                    out.push(std::mem::take(&mut line).trim_end().to_string());
+                    line = rest;
+                }
+                _ => out.push(std::mem::take(&mut line)),
+            }
+            word_start = None;
         }
-        line.push(c);
+        if latin_word_char(c) {
+            word_start.get_or_insert(line.len());
+        } else {
+            word_start = None;
+        }
+        if !(line.is_empty() && c == ' ' && !out.is_empty()) {
+            line.push(c);
+        }
     }
     out.push(line);
     out
@@ -402,6 +421,16 @@ pub fn encode(doc: &Doc, profile: &Profile, font: &Font) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn native_lines_keep_latin_words_whole_and_break_chinese_anywhere() {
+        // 12 dots an ASCII character: 20 characters a line.
+        let l = native_wrap("Household register (hand it in by 27 November 2026)", 1, 240);
+        assert_eq!(l, ["Household register", "(hand it in by 27", "November 2026)"]);
+        let l = native_wrap("请于受理后五个工作日内补交", 1, 24 * 5);
+        assert_eq!(l, ["请于受理后", "五个工作日", "内补交"]);
+    }
+
     use super::*;
     use crate::escpos::{decode, Cmd};
 

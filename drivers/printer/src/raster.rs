@@ -219,7 +219,7 @@ impl Font {
                 if width + w > max_width && !line.is_empty() {
                     match word_start {
                         // Move the unfinished Latin word to the next line.
-                        Some((at, before)) if at > 0 && c.is_ascii_alphanumeric() => {
+                        Some((at, before)) if at > 0 && latin_word_char(c) => {
                             let rest = line.split_off(at);
                             lines.push(std::mem::take(&mut line).trim_end().to_string());
                             width -= before;
@@ -232,18 +232,28 @@ impl Font {
                     }
                     word_start = None;
                 }
-                if c.is_ascii_alphanumeric() {
+                if latin_word_char(c) {
                     word_start.get_or_insert((line.len(), width));
                 } else {
                     word_start = None;
                 }
-                line.push(c);
-                width += w;
+                // A line never starts with the space it was broken at.
+                if !(line.is_empty() && c == ' ' && !lines.is_empty()) {
+                    line.push(c);
+                    width += w;
+                }
             }
             lines.push(line);
         }
         lines
     }
+}
+
+/// Part of a Latin word, number or code that must not be cut across lines
+/// (letters, digits and the punctuation stuck to them: "(hand", "2026)", "A4").
+/// Chinese text breaks between any two characters.
+pub fn latin_word_char(c: char) -> bool {
+    c.is_ascii() && !c.is_ascii_whitespace()
 }
 
 /// An ink bitmap: one byte per dot, 0 = paper, 255 = black.

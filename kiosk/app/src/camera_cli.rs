@@ -79,11 +79,12 @@ pub fn run(cmd: &CameraCmd) -> anyhow::Result<ExitCode> {
             let scan = match scan_jpeg(&bytes, &opts) {
                 Ok(s) => s,
                 Err(e) => {
-                    return fail(format!(
-                        "{}: {e} ({})",
-                        input.display(),
-                        e.citizen_message()
-                    ))
+                    // The technician reads the error and what a citizen would be told.
+                    let said = kiosk::messages::capture_trouble(
+                        kiosk::i18n::Tr(kiosk_core::Lang::ZhCn),
+                        kiosk::runtime::devices::capture_trouble_of_scan(&e),
+                    );
+                    return fail(format!("{}: {e} ({said})", input.display()));
                 }
             };
             if let Err(e) = std::fs::write(output, &*scan.jpeg) {

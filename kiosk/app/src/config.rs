@@ -29,23 +29,79 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct TerminalSection {
     pub id: String,
-    pub name: String,
+    /// The terminal's name in the header and on every slip.
+    pub name: ConfigText,
     pub catalog: PathBuf,
     #[serde(default)]
     pub data_dir: Option<PathBuf>,
     /// Where the citizen hands in what the 一次性告知单 lists.
     #[serde(default = "default_submit_to")]
-    pub submit_to: String,
+    pub submit_to: ConfigText,
     /// The enquiry line printed on the 一次性告知单.
     #[serde(default = "default_phone")]
-    pub phone: String,
+    pub phone: ConfigText,
+    /// The languages a citizen may switch to (`zh-CN`, `zh-TW`, `en`).
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+    /// The language every session starts in (one of `languages`).
+    #[serde(default = "default_language")]
+    pub language: String,
 }
 
-fn default_submit_to() -> String {
-    "备齐后可在本终端补传，或到综合受理窗口提交".into()
+fn default_languages() -> Vec<String> {
+    kiosk_core::Lang::ALL.iter().map(|l| l.code().to_string()).collect()
 }
-fn default_phone() -> String {
-    "12345（政务服务便民热线）".into()
+fn default_language() -> String {
+    "zh-CN".into()
+}
+
+fn default_submit_to() -> ConfigText {
+    ConfigText(kiosk_core::Localized {
+        zh_cn: "备齐后可在本终端补传，或到综合受理窗口提交".into(),
+        zh_tw: Some("備齊後可在本終端機補傳，或到綜合受理櫃檯提交".into()),
+        en: Some("Upload them at this kiosk when you have them, or hand them in at the main counter".into()),
+    })
+}
+fn default_phone() -> ConfigText {
+    ConfigText(kiosk_core::Localized {
+        zh_cn: "12345（政务服务便民热线）".into(),
+        zh_tw: Some("12345（政務服務便民熱線）".into()),
+        en: Some("12345 (government service hotline)".into()),
+    })
+}
+
+/// A text of the terminal's configuration: one string for every language, or
+/// one per language (`name.zh-CN = "…"`, `name.en = "…"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigText(pub kiosk_core::Localized<String>);
+
+impl ConfigText {
+    pub fn get(&self, lang: kiosk_core::Lang) -> &str {
+        self.0.get(lang)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Same(String),
+            Each(kiosk_core::Localized<String>),
+        }
+        match Either::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a string, or one string per language (key.zh-CN = \"…\", key.en = \"…\")",
+            )
+        })? {
+            Either::Same(s) => Ok(ConfigText(kiosk_core::Localized {
+                zh_tw: Some(s.clone()),
+                en: Some(s.clone()),
+                zh_cn: s,
+            })),
+            Either::Each(l) => Ok(ConfigText(l)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -618,8 +674,37 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             format!("{:?} must be letters, digits and '-' only, not empty", t.id),
         );
     }
-    if t.name.trim().is_empty() {
+    if t.name.0.is_blank() {
         bad("terminal.name", "must not be empty".into());
+    }
+    let known = || {
+        kiosk_core::Lang::ALL
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for l in &t.languages {
+        if kiosk_core::Lang::from_code(l).is_none() {
+            bad(
+                "terminal.languages",
+                format!("{l:?} is not a language of the terminal ({})", known()),
+            );
+        }
+    }
+    if t.languages.is_empty() {
+        bad("terminal.languages", "offer at least one language".into());
+    }
+    match kiosk_core::Lang::from_code(&t.language) {
+        None => bad(
+            "terminal.language",
+            format!("{:?} is not a language of the terminal ({})", t.language, known()),
+        ),
+        Some(_) if !t.languages.contains(&t.language) => bad(
+            "terminal.language",
+            format!("{:?} is not among terminal.languages", t.language),
+        ),
+        Some(_) => {}
     }
     let d = &raw.display;
     for (key, v) in [
@@ -868,7 +953,28 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             );
             None
         }
-        Ok(ctext) => check_catalog(&catalog_path.display().to_string(), &ctext, &mut problems),
+        Ok(ctext) => {
+            let shown = catalog_path.display().to_string();
+            let c = check_catalog(&shown, &ctext, &mut problems);
+            // Every text in each language the terminal offers.
+            if let Some(c) = &c {
+                let langs: Vec<kiosk_core::Lang> = t
+                    .languages
+                    .iter()
+                    .filter_map(|l| kiosk_core::Lang::from_code(l))
+                    .collect();
+                let lines = KeyLines::new(&ctext);
+                for p in c.missing_languages(&langs) {
+                    problems.push(Problem {
+                        file: shown.clone(),
+                        line: lines.line_of(&p.key),
+                        key: p.key,
+                        problem: p.problem,
+                    });
+                }
+            }
+            c
+        }
     };
     let catalog = match catalog {
         Some(c) if problems.is_empty() => c,
@@ -920,10 +1026,17 @@ impl Config {
         }
     }
     pub fn session_config(&self) -> kiosk_core::SessionConfig {
+        let t = &self.raw.terminal;
         kiosk_core::SessionConfig {
             idle_timeout: self.raw.session.idle_timeout_secs * 1000,
             idle_warning: self.raw.session.idle_warning_secs * 1000,
             default_mode: self.raw.display.default_mode.into(),
+            default_lang: kiosk_core::Lang::from_code(&t.language).unwrap_or_default(),
+            languages: t
+                .languages
+                .iter()
+                .filter_map(|l| kiosk_core::Lang::from_code(l))
+                .collect(),
         }
     }
 }
@@ -1048,6 +1161,16 @@ impl KeyLines {
                 } else {
                     format!("{prefix}.{k}")
                 };
+                // A dotted key (`name.zh-CN`) also places its parent (`name`),
+                // where a missing language is reported.
+                let mut parent = key.as_str();
+                while let Some(i) = parent.rfind('.') {
+                    parent = &parent[..i];
+                    if parent.len() <= prefix.len() {
+                        break;
+                    }
+                    at.entry(parent.to_string()).or_insert(n + 1);
+                }
                 at.entry(key).or_insert(n + 1);
             }
         }

@@ -72,6 +72,8 @@ pub struct ViewState {
     pub a4_fitted: Cell<bool>,
     /// The window is wider than high (screens lay out side by side).
     pub landscape: Cell<bool>,
+    /// The terminal's name in each language (for the header).
+    pub terminal_name: RefCell<kiosk_core::Localized<String>>,
 }
 
 pub struct Controller {
@@ -107,6 +109,12 @@ impl Controller {
         crate::i18n::select_for_slint(c.with_session(|s| s.lang()));
         c.render();
         c
+    }
+
+    /// The terminal's name, shown in the header in the session's language.
+    pub fn set_terminal_name(&self, name: kiosk_core::Localized<String>) {
+        *self.view.terminal_name.borrow_mut() = name;
+        self.render();
     }
 
     /// Lays the screens out for a window of `width` × `height`.

@@ -5,6 +5,7 @@ slint::include_modules!();
 
 pub mod config;
 pub mod controller;
+pub mod i18n;
 pub mod messages;
 pub mod probe;
 pub mod receipt;

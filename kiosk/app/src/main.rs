@@ -402,7 +402,7 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
             let until = Instant::now() + Duration::from_secs(3);
             while Instant::now() < until
                 && devices.health().iter().any(
-                    |(_, s)| matches!(s, kiosk_device::DeviceStatus::Offline(m) if m == "正在连接"),
+                    |(_, s)| matches!(s, kiosk_device::DeviceStatus::Offline(m) if m == kiosk_idcard::CONNECTING),
                 )
             {
                 std::thread::sleep(Duration::from_millis(20));
@@ -437,17 +437,20 @@ fn device(cli: &Cli, cmd: &DeviceCmd) -> anyhow::Result<ExitCode> {
                     .collect();
                 println!("{}", serde_json::Value::Object(map));
             } else {
+                // Staff read this in the terminal's own language.
+                let tr = kiosk::i18n::Tr(cfg.session_config().default_lang);
+                use kiosk_device::DeviceKind::*;
                 for (k, s) in &health {
                     let label = match k.as_str() {
-                        "outbox" => "发件箱",
-                        "id-card-reader" => kiosk_device::DeviceKind::IdCardReader.label(),
-                        "camera" => kiosk_device::DeviceKind::Camera.label(),
-                        "printer" => kiosk_device::DeviceKind::Printer.label(),
-                        "a4-printer" => kiosk_device::DeviceKind::A4Printer.label(),
-                        "ticket-dispenser" => kiosk_device::DeviceKind::TicketDispenser.label(),
-                        other => other,
+                        "outbox" => tr.t("发件箱"),
+                        "id-card-reader" => kiosk::messages::device_name(tr, IdCardReader),
+                        "camera" => kiosk::messages::device_name(tr, Camera),
+                        "printer" => kiosk::messages::device_name(tr, Printer),
+                        "a4-printer" => kiosk::messages::device_name(tr, A4Printer),
+                        "ticket-dispenser" => kiosk::messages::device_name(tr, TicketDispenser),
+                        other => other.to_string(),
                     };
-                    println!("{label}: {}", s.describe());
+                    println!("{label}: {}", kiosk::messages::device_status(tr, s));
                 }
             }
             Ok(if health.iter().all(|(_, s)| s.is_usable()) {
@@ -486,7 +489,17 @@ mod idcard {
                 println!("{k}: {v}");
             }
         };
-        line("证件类型", c.card_type.label());
+        line(
+            "证件类型",
+            match c.card_type {
+                kiosk_idcard::CardType::Resident => "居民身份证",
+                kiosk_idcard::CardType::HkMacaoTaiwanPermit => "港澳台居民居住证",
+                kiosk_idcard::CardType::ForeignPermanentResident => "外国人永久居留身份证",
+                kiosk_idcard::CardType::ForeignPermanentResident2023 => {
+                    "外国人永久居留身份证（2023版）"
+                }
+            },
+        );
         line("姓名", &c.name);
         if let Some(e) = &c.english_name {
             line("英文姓名", e);
@@ -608,10 +621,11 @@ mod idcard {
                 if *json {
                     println!("{}", serde_json::to_string(&status)?);
                 } else {
+                    let tr = kiosk::i18n::Tr(kiosk_core::Lang::ZhCn);
                     println!(
                         "{}: {}",
-                        kiosk_device::DeviceKind::IdCardReader.label(),
-                        status.describe()
+                        kiosk::messages::device_name(tr, kiosk_device::DeviceKind::IdCardReader),
+                        kiosk::messages::device_status(tr, &status)
                     );
                 }
                 Ok(if status.is_usable() {
@@ -641,13 +655,6 @@ mod idcard {
 }
 
 fn screenshots(cli: &Cli, dir: &Path) -> anyhow::Result<ExitCode> {
-    if cli.lang != "zh-CN" {
-        eprintln!(
-            "kiosk: language {} is not available yet: only zh-CN ships so far",
-            cli.lang
-        );
-        return Ok(ExitCode::from(2));
-    }
     let cfg = match load(cli) {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -657,7 +664,16 @@ fn screenshots(cli: &Cli, dir: &Path) -> anyhow::Result<ExitCode> {
         Mode::Elderly => DisplayMode::Elderly,
         Mode::Contrast => DisplayMode::Contrast,
     };
-    for f in kiosk::screenshots::render_all(&cfg, dir, mode)? {
+    let lang = kiosk_core::Lang::from_code(&cli.lang).unwrap_or_default();
+    if !cfg.session_config().languages.contains(&lang) {
+        eprintln!(
+            "kiosk: {} is not among this terminal's languages (terminal.languages in {})",
+            cli.lang,
+            cli.config.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    for f in kiosk::screenshots::render_all(&cfg, dir, mode, lang)? {
         println!("{}", f.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -685,8 +701,7 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
     let (w, h) = cfg.raw.display.size();
     ui.set_screen_width(w as f32);
     ui.set_screen_height(h as f32);
-    ui.global::<kiosk::AppState>()
-        .set_terminal_name(cfg.raw.terminal.name.as_str().into());
+    ui.global::<kiosk::AppState>().set_landscape(w > h);
     if cfg.raw.display.fullscreen {
         ui.window().set_fullscreen(true);
     }
@@ -716,6 +731,8 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
     if let Some(e) = start_err {
         return Err(e);
     }
+    controller.set_screen_size(w, h);
+    controller.set_terminal_name(cfg.raw.terminal.name.0.clone());
     tracing::info!(hall = %hall_url, data = %cfg.data_dir.display(), "kiosk started");
 
     let c: Rc<Controller> = controller;

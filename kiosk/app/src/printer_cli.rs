@@ -43,6 +43,9 @@ pub enum PrinterCmd {
         /// Which slip.
         #[arg(long, value_enum, default_value = "receipt")]
         slip: Slip,
+        /// The slip's language (default: the terminal's).
+        #[arg(long, value_parser = ["zh-CN", "zh-TW", "en"])]
+        lang: Option<String>,
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
@@ -187,6 +190,7 @@ fn test_page() -> Doc {
 }
 
 fn emit(
+    lang: kiosk_core::Lang,
     doc: &Doc,
     slips: &Slips,
     printer: Option<Printer>,
@@ -210,7 +214,18 @@ fn emit(
                 println!("printed {name}: {} bytes", job.len());
                 Ok(ExitCode::SUCCESS)
             }
-            Err(e) => fail(format!("{e} — {}", e.citizen_message())),
+            Err(e) => {
+                let (trouble, kept) = kiosk::runtime::devices::print_trouble(&e);
+                let said = kiosk::messages::print_note(
+                    kiosk::i18n::Tr(lang),
+                    Some(kiosk_core::PrintState::Failed {
+                        slip: kiosk_core::Slip::Receipt,
+                        trouble,
+                        kept,
+                    }),
+                );
+                fail(format!("{e} — {said}"))
+            }
         };
     }
     if let Some(path) = &out.out {
@@ -251,7 +266,14 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
                 );
             };
             let (word, detail, ok) = match p.state() {
-                Ok(Some(s)) => (s.name(), s.citizen_message().to_string(), s.can_print()),
+                Ok(Some(s)) => (
+                    s.name(),
+                    match s.device_status() {
+                        kiosk_device::DeviceStatus::Ready => String::new(),
+                        other => other.describe(),
+                    },
+                    s.can_print(),
+                ),
                 // A spool folder or a device file cannot say.
                 Ok(None) => (
                     "unknown",
@@ -267,35 +289,47 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
             ))
         }
         PrinterCmd::TestPage { target, output } => match settings(config, target) {
-            Ok((slips, printer)) => emit(&test_page(), &slips, printer, output, "test-page"),
+            Ok((slips, printer)) => emit(
+                config.session_config().default_lang,
+                &test_page(),
+                &slips,
+                printer,
+                output,
+                "test-page",
+            ),
             Err(e) => fail(e),
         },
         PrinterCmd::Receipt {
             slip,
             target,
             output,
+            lang,
             ..
         } => {
+            let lang = lang
+                .as_deref()
+                .and_then(kiosk_core::Lang::from_code)
+                .unwrap_or(config.session_config().default_lang);
             let (slips, printer) = match settings(config, target) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
-            let name = config.raw.terminal.name.as_str();
+            let name = config.raw.terminal.name.get(lang);
             let (doc, job_name) = match slip {
                 Slip::Receipt => (
-                    receipt::receipt_doc(&receipt::sample_receipt(), name, &slips.progress_url),
+                    receipt::receipt_doc(&receipt::sample_receipt_in(lang), name, &slips.progress_url),
                     "receipt-sample",
                 ),
                 Slip::Notice => (
-                    receipt::notice_doc(&receipt::sample_notice(), name),
+                    receipt::notice_doc(&receipt::sample_notice_in(lang), name),
                     "notice-sample",
                 ),
                 Slip::Ticket => (
-                    receipt::ticket_doc(&receipt::sample_ticket(), &slips.progress_url),
+                    receipt::ticket_doc(&receipt::sample_ticket_in(lang), &slips.progress_url),
                     "ticket-sample",
                 ),
             };
-            emit(&doc, &slips, printer, output, job_name)
+            emit(lang, &doc, &slips, printer, output, job_name)
         }
     }
 }
@@ -386,7 +420,9 @@ pub fn run_a4(config: &kiosk::config::Config, cmd: &A4Cmd) -> anyhow::Result<Exi
             ))
         }
         A4Cmd::TestPage { uri, out } => {
-            let pdf = match kiosk_cups::render_form_pdf(&a4_test_form(&config.raw.terminal.name)) {
+            let pdf = match kiosk_cups::render_form_pdf(&a4_test_form(
+                config.raw.terminal.name.get(config.session_config().default_lang),
+            )) {
                 Ok(pdf) => pdf,
                 Err(e) => return fail(format!("cannot draw the test page: {e}")),
             };
@@ -406,11 +442,7 @@ pub fn run_a4(config: &kiosk::config::Config, cmd: &A4Cmd) -> anyhow::Result<Exi
                     println!("printed A4 test page: CUPS job {id}, {} bytes", pdf.len());
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => fail(format!(
-                    "{} — {}",
-                    e.technician_message(),
-                    e.citizen_message()
-                )),
+                Err(e) => fail(e.technician_message()),
             }
         }
     }

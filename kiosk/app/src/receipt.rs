@@ -124,6 +124,7 @@ pub fn rows(r: &Receipt, tr: Tr) -> Vec<(String, String)> {
 pub fn receipt_doc(r: &Receipt, terminal_name: &str, progress_url: &str) -> Doc {
     let tr = Tr(r.lang);
     let mut doc = Doc::new()
+        .key_separator(tr.t("："))
         .title(tr.t("受理回执"))
         .center(terminal_name)
         .gap(12)
@@ -191,6 +192,7 @@ pub fn notice_doc(n: &Notice, terminal_name: &str) -> Doc {
     let tr = Tr(n.lang);
     let l = n.lang;
     let mut doc = Doc::new()
+        .key_separator(tr.t("："))
         .title(tr.t("一次性告知单"))
         .center(terminal_name)
         .rule()
@@ -433,15 +435,19 @@ mod tests {
             get("容缺材料").as_deref(),
             Some("户口簿（请于2026年11月27日前补交）")
         );
-        let en = super::rows(&sample_receipt_in(Lang::En), Tr(Lang::En));
-        let get = |k: &str| en.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone());
-        assert_eq!(
-            get("Deferred materials").as_deref(),
-            Some("Household register (hand it in by 27 November 2026)")
-        );
         assert_eq!(
             get("申请人").as_deref(),
             Some("欧*燕（4201**********0029）")
+        );
+        let en = super::rows(&sample_receipt_in(Lang::En), Tr(Lang::En));
+        let get = |k: &str| en.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone());
+        assert_eq!(
+            get("Documents to follow").as_deref(),
+            Some("Household register (hand it in by 27 November 2026)")
+        );
+        assert_eq!(
+            get("Time limit").as_deref(),
+            Some("3 working days: ready by 25 November 2026")
         );
     }
 }

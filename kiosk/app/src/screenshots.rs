@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use anyhow::Context;
-use kiosk_core::{DisplayMode, Effect, Event, Millis, Page, Screen, Session};
+use kiosk_core::{DisplayMode, Effect, Event, Lang, Millis, Page, Screen, Session};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
@@ -48,9 +48,15 @@ fn save(window: &MinimalSoftwareWindow, (w, h): (u32, u32), path: &Path) -> anyh
     Ok(())
 }
 
-/// Renders every screen of the citizen path (and the idle warning) into `dir`.
-/// Returns the files written.
-pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result<Vec<PathBuf>> {
+/// Renders every screen of the citizen path (and the idle warning) into `dir`,
+/// in `mode` and `lang`, at the configuration's screen size and orientation.
+/// Returns the files written (their names are the same in every language).
+pub fn render_all(
+    cfg: &Config,
+    dir: &Path,
+    mode: DisplayMode,
+    lang: Lang,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(ShotPlatform {
@@ -59,10 +65,6 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     .map_err(|e| anyhow::anyhow!("software renderer: {e}"))?;
     let (w, h) = cfg.raw.display.size();
     let ui = KioskWindow::new()?;
-    ui.set_screen_width(w as f32);
-    ui.set_screen_height(h as f32);
-    ui.global::<crate::AppState>()
-        .set_terminal_name(cfg.raw.terminal.name.as_str().into());
     window.set_size(PhysicalSize::new(w, h));
     ui.show()?;
 
@@ -76,7 +78,15 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), |_| {
         Box::new(Inert)
     });
-    c.dispatch(Event::SetMode(mode));
+    c.set_screen_size(w, h);
+    c.set_terminal_name(cfg.raw.terminal.name.0.clone());
+    // Each session starts in the terminal's language: set mode and language
+    // again after every session below ends.
+    let start = |c: &Controller| {
+        c.dispatch(Event::SetMode(mode));
+        c.dispatch(Event::SetLanguage(lang));
+    };
+    start(&c);
 
     let suffix = match mode {
         DisplayMode::Normal => "",
@@ -132,7 +142,7 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
             }),
             kiosk_core::FieldKind::Choice => c.dispatch(Event::FieldEdited {
                 key: f.key.clone(),
-                value: f.options[0].clone(),
+                value: f.options.values()[0].clone(),
             }),
             kiosk_core::FieldKind::Text => {}
         }
@@ -187,7 +197,6 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
             frame: Page::new(0, frame.jpeg.to_vec()),
             width: frame.width,
             height: frame.height,
-            message: kiosk_camera::ScanError::NoPage.citizen_message().into(),
         });
         shot(&c, "05c-materials-corners")?;
         c.dispatch(Event::CancelCorners);
@@ -211,7 +220,7 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     shot(&c, "10-evaluation")?;
     // The idle warning, over the guide screen.
     c.dispatch(Event::Cancel);
-    c.dispatch(Event::SetMode(mode));
+    start(&c);
     c.dispatch(Event::ChoseItem(item.id.clone()));
     let idle = cfg.session_config();
     clock.set(clock.get() + idle.idle_timeout - idle.idle_warning / 2);
@@ -220,18 +229,36 @@ pub fn render_all(cfg: &Config, dir: &Path, mode: DisplayMode) -> anyhow::Result
     shot(&c, "11-idle-warning")?;
     // 排队取号: the categories, then a checked-in appointment's ticket.
     c.dispatch(Event::Cancel);
-    c.dispatch(Event::SetMode(mode));
+    start(&c);
     c.dispatch(Event::OpenQueue);
     shot(&c, "12-queue")?;
     c.dispatch(Event::StartCheckIn);
     c.dispatch(Event::CardRead(crate::runtime::applicant_of(&card, None)));
+    let category = cfg
+        .catalog
+        .queue
+        .iter()
+        .find(|q| q.id == "B")
+        .or(cfg.catalog.queue.first())
+        .map(|q| q.name.clone())
+        .context("screenshots need a [[queue]] category in the catalog")?;
+    let booked = cfg
+        .catalog
+        .item("residence-permit-endorse")
+        .unwrap_or(&cfg.catalog.items[0])
+        .name
+        .clone();
     c.dispatch(Event::TicketIssued(kiosk_core::QueueTicket {
         number: "B002".into(),
-        category: "户籍证照".into(),
+        category,
         people_ahead: 0,
         at: "2026-11-22 10:05".into(),
-        priority: Some("预约".into()),
-        appointment: Some("居民身份证换领 10:00-10:30".into()),
+        priority: Some(kiosk_core::Priority::Appointment),
+        appointment: Some(kiosk_core::Appointment {
+            item: booked,
+            slot: "10:00-10:30".into(),
+        }),
+        lang,
     }));
     c.dispatch(Event::Printed(kiosk_core::Slip::Ticket));
     shot(&c, "13-queue-ticket")?;

@@ -20,7 +20,8 @@ fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(v))
 }
 
-fn t(v: impl AsRef<str>) -> SharedString {
+/// A Slint string (not a translation: the words come translated from `messages`).
+fn ss(v: impl AsRef<str>) -> SharedString {
     SharedString::from(v.as_ref())
 }
 
@@ -212,17 +213,18 @@ pub fn render(c: &Controller, s: &Session) {
     ui.global::<Theme>().set_mode(mode_index(s.mode()));
     let app = ui.global::<AppState>();
     let screen = s.screen();
-    app.set_screen(t(screen.name()));
-    app.set_language(t(s.lang().code()));
+    app.set_screen(ss(screen.name()));
+    app.set_terminal_name(ss(c.view.terminal_name.borrow().get(s.lang())));
+    app.set_language(ss(s.lang().code()));
     let langs: Vec<LanguageChoice> = s
         .languages()
         .iter()
         .map(|l| {
             let (short, name) = msg::endonym(*l);
             LanguageChoice {
-                code: t(l.code()),
-                short: t(short),
-                name: t(name),
+                code: ss(l.code()),
+                short: ss(short),
+                name: ss(name),
             }
         })
         .collect();
@@ -230,18 +232,18 @@ pub fn render(c: &Controller, s: &Session) {
     match s.language_offer() {
         Some(l) => {
             let (text, accept, dismiss) = msg::language_offer(l);
-            app.set_offer(t(l.code()));
-            app.set_offer_text(t(text));
-            app.set_offer_accept(t(accept));
-            app.set_offer_dismiss(t(dismiss));
+            app.set_offer(ss(l.code()));
+            app.set_offer_text(ss(text));
+            app.set_offer_accept(ss(accept));
+            app.set_offer_dismiss(ss(dismiss));
         }
-        None => app.set_offer(t("")),
+        None => app.set_offer(ss("")),
     }
     app.set_countdown(s.idle_warning().map_or(0, |n| n as i32));
     app.set_can_back(s.can_go_back());
     app.set_can_cancel(screen != Screen::Home && screen != Screen::Submitting);
-    app.set_cancel_label(t(msg::cancel_label(tr, screen)));
-    app.set_next_label(t(msg::next_label(tr, screen)));
+    app.set_cancel_label(ss(msg::cancel_label(tr, screen)));
+    app.set_next_label(ss(msg::next_label(tr, screen)));
     app.set_show_next(matches!(
         screen,
         Screen::Guide
@@ -257,7 +259,7 @@ pub fn render(c: &Controller, s: &Session) {
     match screen {
         Screen::Home => render_home(c, s),
         Screen::Guide => render_guide(ui, s),
-        Screen::Identify => ui.global::<IdentifyAdapter>().set_error(t(s
+        Screen::Identify => ui.global::<IdentifyAdapter>().set_error(ss(s
             .card_error()
             .map(|e| msg::card_trouble(tr, e))
             .unwrap_or_default())),
@@ -270,12 +272,12 @@ pub fn render(c: &Controller, s: &Session) {
                 SubmitState::Failed(e) => msg::submit_trouble(tr, e),
                 _ => String::new(),
             };
-            ui.global::<SubmittingAdapter>().set_error(t(err));
+            ui.global::<SubmittingAdapter>().set_error(ss(err));
         }
         Screen::Receipt => render_receipt(c, s),
         Screen::Evaluation => {
             let levels: Vec<SharedString> =
-                Rating::ALL.iter().map(|r| t(msg::rating(tr, *r))).collect();
+                Rating::ALL.iter().map(|r| ss(msg::rating(tr, *r))).collect();
             ui.global::<EvaluationAdapter>().set_levels(model(levels));
         }
         Screen::Queue => render_queue(c, s),
@@ -289,8 +291,8 @@ fn render_queue(c: &Controller, s: &Session) {
         .queue
         .iter()
         .map(|k| QueueCategoryRow {
-            id: t(&k.id),
-            name: t(k.name.get(s.lang())),
+            id: ss(&k.id),
+            name: ss(k.name.get(s.lang())),
         })
         .collect();
     q.set_categories(model(rows));
@@ -302,23 +304,23 @@ fn render_queue(c: &Controller, s: &Session) {
         QueuePhase::Issued(_) => "issued",
         QueuePhase::Failed(_) => "failed",
     };
-    q.set_phase(t(phase));
+    q.set_phase(ss(phase));
     let tr = Tr(s.lang());
     if let QueuePhase::Failed(e) = s.queue() {
-        q.set_message(t(msg::ticket_trouble(tr, *e)));
+        q.set_message(ss(msg::ticket_trouble(tr, *e)));
     }
     if let QueuePhase::Issued(tk) = s.queue() {
-        q.set_number(t(&tk.number));
-        q.set_category(t(tk.category.get(s.lang())));
-        q.set_ahead(t(msg::people_ahead(tr, tk.people_ahead)));
-        q.set_priority(t(tk.priority.map(|p| msg::priority(tr, p)).unwrap_or_default()));
-        q.set_appointment(t(tk
+        q.set_number(ss(&tk.number));
+        q.set_category(ss(tk.category.get(s.lang())));
+        q.set_ahead(ss(msg::people_ahead(tr, tk.people_ahead)));
+        q.set_priority(ss(tk.priority.map(|p| msg::priority(tr, p)).unwrap_or_default()));
+        q.set_appointment(ss(tk
             .appointment
             .as_ref()
             .map(|a| format!("{} {}", a.item.get(s.lang()), a.slot))
             .unwrap_or_default()));
     }
-    q.set_printer_note(t(msg::print_note(tr, s.print_state())));
+    q.set_printer_note(ss(msg::print_note(tr, s.print_state())));
 }
 
 fn render_home(c: &Controller, s: &Session) {
@@ -334,10 +336,10 @@ fn render_home(c: &Controller, s: &Session) {
         .skip(page * per)
         .take(per)
         .map(|i| ItemRow {
-            id: t(&i.id),
-            name: t(i.name.get(s.lang())),
-            department: t(i.department.get(s.lang())),
-            kind: t(msg::kind_short(tr, i.kind, i.promised_days)),
+            id: ss(&i.id),
+            name: ss(i.name.get(s.lang())),
+            department: ss(i.department.get(s.lang())),
+            kind: ss(msg::kind_short(tr, i.kind, i.promised_days)),
         })
         .collect();
     let h = c.ui.global::<HomeAdapter>();
@@ -351,20 +353,20 @@ fn render_guide(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
     let (l, tr) = (s.lang(), Tr(s.lang()));
     let g = ui.global::<GuideAdapter>();
-    g.set_name(t(item.name.get(l)));
-    g.set_department(t(item.department.get(l)));
-    g.set_kind(t(msg::kind_long(tr, item.kind, item.promised_days)));
-    g.set_fee(t(item.fee.get(l)));
-    g.set_legal_basis(t(item.legal_basis.get(l)));
-    g.set_delivery(t(msg::deliveries(tr, &item.delivery)));
-    g.set_conditions(model(item.conditions.get(l).iter().map(t).collect()));
+    g.set_name(ss(item.name.get(l)));
+    g.set_department(ss(item.department.get(l)));
+    g.set_kind(ss(msg::kind_long(tr, item.kind, item.promised_days)));
+    g.set_fee(ss(item.fee.get(l)));
+    g.set_legal_basis(ss(item.legal_basis.get(l)));
+    g.set_delivery(ss(msg::deliveries(tr, &item.delivery)));
+    g.set_conditions(model(item.conditions.get(l).iter().map(ss).collect()));
     let mats = item
         .materials
         .iter()
         .map(|m| GuideMaterial {
-            name: t(m.name.get(l)),
-            note: t(m.note.get(l)),
-            tag: t(msg::guide_tag(tr, m.from_card, m.tolerated, m.required)),
+            name: ss(m.name.get(l)),
+            note: ss(m.note.get(l)),
+            tag: ss(msg::guide_tag(tr, m.from_card, m.tolerated, m.required)),
         })
         .collect();
     g.set_materials(model(mats));
@@ -383,7 +385,7 @@ fn render_form(c: &Controller, s: &Session) {
     let Some(item) = s.item() else { return };
     let form = ui.global::<FormAdapter>();
     let applicant = s.applicant();
-    form.set_holder(t(applicant.map(|a| a.name.as_str()).unwrap_or("")));
+    form.set_holder(ss(applicant.map(|a| a.name.as_str()).unwrap_or("")));
     // Decoded once per card, not on every render of the form.
     let image = applicant.and_then(|a| a.photo.as_ref()).and_then(|p| {
         let mut cache = c.view.photo.borrow_mut();
@@ -404,7 +406,7 @@ fn render_form(c: &Controller, s: &Session) {
         None => form.set_has_photo(false),
     }
     let (l, tr) = (s.lang(), Tr(s.lang()));
-    let rows = item
+    let rows: Vec<FieldRow> = item
         .fields
         .iter()
         .map(|f| {
@@ -425,25 +427,32 @@ fn render_form(c: &Controller, s: &Session) {
             };
             let label = f.label.get(l);
             FieldRow {
-                key: t(&f.key),
-                label: t(label),
-                value: t(if f.kind == FieldKind::Choice { value.to_string() } else { shown }),
-                kind: t(match f.kind {
+                key: ss(&f.key),
+                label: ss(label),
+                value: ss(if f.kind == FieldKind::Choice { value.to_string() } else { shown }),
+                kind: ss(match f.kind {
                     FieldKind::Text => "text",
                     FieldKind::Phone => "phone",
                     FieldKind::Choice => "choice",
                 }),
                 from_card: f.source.is_some(),
-                error: t(s
+                error: ss(s
                     .field_error(&f.key)
                     .map(|e| msg::field_error(tr, e, label, f.kind == FieldKind::Choice))
                     .unwrap_or_default()),
-                options: model(f.options.shown(l).iter().map(t).collect()),
-                values: model(f.options.values().iter().map(t).collect()),
+                options: model(f.options.shown(l).iter().map(ss).collect()),
+                values: model(f.options.values().iter().map(ss).collect()),
             }
         })
         .collect();
-    ui.global::<FormAdapter>().set_fields(model(rows));
+    let pick = |keep: &dyn Fn(&FieldRow) -> bool| -> ModelRc<FieldRow> {
+        model(rows.iter().filter(|r| keep(r)).cloned().collect())
+    };
+    let form = ui.global::<FormAdapter>();
+    form.set_card_fields(pick(&|r| r.from_card));
+    form.set_entry_fields(pick(&|r| !r.from_card));
+    form.set_choice_fields(pick(&|r| !r.from_card && r.kind == "choice"));
+    form.set_typed_fields(pick(&|r| !r.from_card && r.kind != "choice"));
 }
 
 /// Thumbnails are 240–300 px wide: twice that keeps them sharp at n/8 scales.
@@ -476,9 +485,9 @@ fn render_materials(c: &Controller, s: &Session) {
                 MaterialStatus::ToPhotograph
             };
             MaterialRow {
-                name: t(m.name.get(l)),
-                note: t(m.note.get(l)),
-                status: t(msg::material_status(tr, status)),
+                name: ss(m.name.get(l)),
+                note: ss(m.note.get(l)),
+                status: ss(msg::material_status(tr, status)),
                 satisfied: s.material_satisfied(i),
                 tolerated: m.tolerated,
                 skipped: s.skipped(i),
@@ -498,14 +507,14 @@ fn render_materials(c: &Controller, s: &Session) {
     m.set_materials(model(rows));
     m.set_selected(sel as i32);
     m.set_thumbnails(model(thumbs));
-    m.set_error(t(match (s.capture_error(), s.no_page_found()) {
+    m.set_error(ss(match (s.capture_error(), s.no_page_found()) {
         (Some(e), _) => msg::capture_trouble(tr, e),
         (None, true) => msg::no_page(tr),
         (None, false) => String::new(),
     }));
     m.set_capturing(s.capturing());
     m.set_can_print_notice(s.can_print_notice());
-    m.set_printer_note(t(msg::print_note(tr, s.print_state())));
+    m.set_printer_note(ss(msg::print_note(tr, s.print_state())));
     m.set_retaking(s.retaking().map_or(-1, |p| p as i32));
     match s.adjusting() {
         Some(a) => {
@@ -518,7 +527,7 @@ fn render_materials(c: &Controller, s: &Session) {
                 .map(|p| CornerPoint { x: p[0], y: p[1] })
                 .collect();
             m.set_corners(model(pts));
-            m.set_corner_outline(t(outline_path(&a.corners)));
+            m.set_corner_outline(ss(outline_path(&a.corners)));
             m.set_adjusting(true);
         }
         None => {
@@ -547,14 +556,14 @@ pub fn render_preview(c: &Controller) {
             m.set_preview(img.clone());
             m.set_preview_w(*w as i32);
             m.set_preview_h(*h as i32);
-            m.set_outline(t(outline.as_ref().map(outline_path).unwrap_or_default()));
-            m.set_preview_error(t(""));
+            m.set_outline(ss(outline.as_ref().map(outline_path).unwrap_or_default()));
+            m.set_preview_error(ss(""));
         }
         (trouble, _) => {
             m.set_preview(Image::default());
             m.set_preview_w(0);
-            m.set_outline(t(""));
-            m.set_preview_error(t(trouble.map(|e| msg::camera_note(tr, e)).unwrap_or_default()));
+            m.set_outline(ss(""));
+            m.set_preview_error(ss(trouble.map(|e| msg::camera_note(tr, e)).unwrap_or_default()));
         }
     }
 }
@@ -567,12 +576,12 @@ fn render_delivery(ui: &KioskWindow, s: &Session) {
         .delivery
         .iter()
         .map(|d| DeliveryRow {
-            key: t(match d {
+            key: ss(match d {
                 DeliveryMethod::Pickup => "pickup",
                 DeliveryMethod::Mail => "mail",
             }),
-            label: t(msg::delivery(tr, *d)),
-            detail: t(msg::delivery_detail(tr, *d, &address)),
+            label: ss(msg::delivery(tr, *d)),
+            detail: ss(msg::delivery_detail(tr, *d, &address)),
             selected: s.delivery() == Some(*d),
         })
         .collect();
@@ -583,8 +592,8 @@ fn render_review(ui: &KioskWindow, s: &Session) {
     let Some(item) = s.item() else { return };
     let (l, tr) = (s.lang(), Tr(s.lang()));
     let mut rows = vec![KeyValue {
-        key: t(tr.t("办理事项")),
-        value: t(item.name.get(l)),
+        key: ss(tr.t("办理事项")),
+        value: ss(item.name.get(l)),
     }];
     for f in &item.fields {
         let v = s.field(&f.key).unwrap_or("");
@@ -603,8 +612,8 @@ fn render_review(ui: &KioskWindow, s: &Session) {
             _ => v.to_string(),
         };
         rows.push(KeyValue {
-            key: t(f.label.get(l)),
-            value: t(v),
+            key: ss(f.label.get(l)),
+            value: ss(v),
         });
     }
     for (i, m) in item.materials.iter().enumerate() {
@@ -620,14 +629,14 @@ fn render_review(ui: &KioskWindow, s: &Session) {
             kiosk_core::MaterialState::Missing
         };
         rows.push(KeyValue {
-            key: t(m.name.get(l)),
-            value: t(msg::material_state(tr, state)),
+            key: ss(m.name.get(l)),
+            value: ss(msg::material_state(tr, state)),
         });
     }
     if let Some(d) = s.delivery() {
         rows.push(KeyValue {
-            key: t(tr.t("领取方式")),
-            value: t(msg::delivery(tr, d)),
+            key: ss(tr.t("领取方式")),
+            value: ss(msg::delivery(tr, d)),
         });
     }
     ui.global::<ReviewAdapter>().set_rows(model(rows));
@@ -636,16 +645,16 @@ fn render_review(ui: &KioskWindow, s: &Session) {
 fn render_receipt(c: &Controller, s: &Session) {
     let Some(r) = s.receipt() else { return };
     let a = c.ui.global::<ReceiptAdapter>();
-    a.set_reference(t(&r.reference));
+    a.set_reference(ss(&r.reference));
     a.set_queued(r.queued);
     let rows = crate::receipt::rows(r, Tr(s.lang()))
         .into_iter()
         .map(|(k, v)| KeyValue {
-            key: t(k),
-            value: t(v),
+            key: ss(k),
+            value: ss(v),
         })
         .collect();
     a.set_rows(model(rows));
-    a.set_printer_note(t(msg::print_note(Tr(s.lang()), s.print_state())));
+    a.set_printer_note(ss(msg::print_note(Tr(s.lang()), s.print_state())));
     a.set_can_print_form(c.view.a4_fitted.get() && s.can_print_form());
 }

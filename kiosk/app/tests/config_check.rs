@@ -148,13 +148,13 @@ fn missing_required_key() {
 
 #[test]
 fn toml_syntax_error_points_at_the_line() {
-    let cfg = edit(&base_config(), "name = \"汉南区", "name = \"汉南区\n");
-    let l = line_of(&cfg, "name = \"汉南区");
+    let cfg = edit(&base_config(), "name.zh-CN = \"汉南区", "name.zh-CN = \"汉南区\n");
+    let l = line_of(&cfg, "name.zh-CN = \"汉南区");
     expect(
         &cfg,
         None,
         &[format!(
-            "kiosk.toml:{l}: terminal.name: TOML syntax error: invalid basic string"
+            "kiosk.toml:{l}: terminal.name.zh-CN: TOML syntax error: invalid basic string"
         )],
     );
 }
@@ -373,8 +373,8 @@ fn catalog_semantic_problems_are_all_reported() {
     );
     let cat = edit(
         &cat,
-        "promised_days = 5\nfee = \"不收费\"\nlegal_basis = \"《中华人民共和国老年人权益保障法》",
-        "fee = \"不收费\"\nlegal_basis = \"《中华人民共和国老年人权益保障法》",
+        "promised_days = 5\nfee.zh-CN = \"不收费\"\nfee.zh-TW = \"不收費\"\nfee.en = \"Free of charge\"\nlegal_basis.zh-CN = \"《中华人民共和国老年人权益保障法》",
+        "fee.zh-CN = \"不收费\"\nfee.zh-TW = \"不收費\"\nfee.en = \"Free of charge\"\nlegal_basis.zh-CN = \"《中华人民共和国老年人权益保障法》",
     );
     // A missing key is reported at the header of the table it belongs in.
     let grade = line_of(&cat, "key = \"grade\"") - 1;
@@ -388,7 +388,7 @@ fn catalog_semantic_problems_are_all_reported() {
 #[test]
 fn catalog_duplicate_item_id() {
     let cat = edit(CATALOG, "id = \"senior-card\"", "id = \"pension-enroll\"");
-    let l = line_of(&cat, "name = \"老年人优待证办理\"") - 1;
+    let l = line_of(&cat, "name.zh-CN = \"老年人优待证办理\"") - 1;
     expect(
         &base_config(),
         Some(&cat),
@@ -457,5 +457,34 @@ fn camera_scan_options_and_a_v4l2_device_are_checked() {
         format!("kiosk.toml:{q}: devices.camera.quality: 0 is outside 1..=100"),
         format!("kiosk.toml:{pw}: devices.camera.preview_width: 20 is outside 160..=1920 pixels"),
         format!("kiosk.toml:{dev}: devices.camera.device: video0 is not a device node like /dev/video0"),
+    ]);
+}
+
+#[test]
+fn a_text_missing_in_an_offered_language_is_named_with_its_file_line_and_key() {
+    // The household register's English name is gone, and a condition is missing in zh-TW.
+    let cat = edit(CATALOG, "name.en = \"Household register\"\nnote.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5", "note.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5");
+    let cat = edit(&cat, "  \"年滿16週歲（不含在校學生）\",\n", "");
+    let name = line_of(&cat, "name.zh-CN = \"户口簿\"");
+    let cond = line_of(&cat, "conditions.zh-TW = [");
+    expect(&base_config(), Some(&cat), &[
+        format!("./catalog.toml:{name}: item[0].materials[1].name.en: no en text, but the terminal offers en"),
+        format!("./catalog.toml:{cond}: item[0].conditions.zh-TW: 2 conditions, but zh-CN has 3: one each, in the same order"),
+    ]);
+    // A terminal that offers only zh-CN and zh-TW does not need the English.
+    let only = edit(&base_config(), "[terminal]\n", "[terminal]\nlanguages = [\"zh-CN\", \"zh-TW\"]\n");
+    let cat2 = edit(CATALOG, "name.en = \"Household register\"\nnote.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5", "note.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5");
+    let (code, lines) = Case::new(&only, Some(&cat2)).check();
+    assert_eq!(code, 0, "{lines:?}");
+}
+
+#[test]
+fn languages_must_be_known_and_the_default_among_them() {
+    let cfg = edit(&base_config(), "[terminal]\n", "[terminal]\nlanguages = [\"zh-CN\", \"fr\"]\nlanguage = \"en\"\n");
+    let l = line_of(&cfg, "languages = ");
+    let d = line_of(&cfg, "language = \"en\"");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{l}: terminal.languages: \"fr\" is not a language of the terminal (zh-CN, zh-TW, en)"),
+        format!("kiosk.toml:{d}: terminal.language: \"en\" is not among terminal.languages"),
     ]);
 }

@@ -123,3 +123,43 @@ fn queue_ticket_58mm() {
         Some("https://zwfw.example.gov.cn/progress?no=A023"),
     );
 }
+
+#[test]
+fn the_slips_print_in_the_sessions_language() {
+    use kiosk_core::Lang;
+    for (lang, tag) in [(Lang::En, "en"), (Lang::ZhTw, "zh-TW")] {
+        let name = "汉南区政务服务中心 自助终端 1 号";
+        let profile = Profile::paper_80mm(TextMode::Raster, QrMode::Raster);
+        let r = receipt::receipt_doc(&receipt::sample_receipt_in(lang), name, DEFAULT_PROGRESS_URL);
+        check(
+            &format!("receipt-80-raster-{tag}"),
+            &r,
+            profile,
+            Some("https://zwfw.example.gov.cn/progress?no=ZW20261122000001"),
+        );
+        let n = receipt::notice_doc(&receipt::sample_notice_in(lang), name);
+        check(&format!("notice-80-raster-{tag}"), &n, profile, None);
+        let t = receipt::ticket_doc(&receipt::sample_ticket_in(lang), DEFAULT_PROGRESS_URL);
+        check(
+            &format!("ticket-58-raster-{tag}"),
+            &t,
+            Profile::paper_58mm(TextMode::Raster, QrMode::Raster),
+            Some("https://zwfw.example.gov.cn/progress?no=A023"),
+        );
+    }
+    // English in the printer's own font where it can, and it says English things.
+    let bytes = Slips {
+        profile: Profile::paper_80mm(TextMode::Gb18030, QrMode::Native),
+        progress_url: DEFAULT_PROGRESS_URL.into(),
+    }
+    .encode(&receipt::receipt_doc(
+        &receipt::sample_receipt_in(kiosk_core::Lang::En),
+        "Hannan District Service Centre, kiosk 1",
+        DEFAULT_PROGRESS_URL,
+    ))
+    .unwrap();
+    let text = kiosk_printer::escpos::text_of(&bytes);
+    assert!(text.contains("Receipt") && text.contains("Application number"), "{text}");
+    assert!(text.contains("November 2026") && text.contains("working days"), "{text}");
+    assert!(!text.contains("申请"), "{text}");
+}

@@ -52,6 +52,16 @@ pub struct Localized<T> {
     pub en: Option<T>,
 }
 
+impl<T: Default> Default for Localized<T> {
+    fn default() -> Self {
+        Localized {
+            zh_cn: T::default(),
+            zh_tw: None,
+            en: None,
+        }
+    }
+}
+
 impl<T> Localized<T> {
     /// Only Simplified Chinese (for tests and built-in texts).
     pub fn zh(zh_cn: T) -> Self {

@@ -108,8 +108,12 @@ fn normal() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub number: String,
-    /// The category's name (社保医保, …).
+    /// The category's name in Simplified Chinese (社保医保, …).
     pub category: String,
+    /// The category's id in the catalog's `[[queue]]` (the terminal names it
+    /// in the citizen's language from there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
     pub people_ahead: u32,
     pub issued_at: String,
     /// `normal` | `elderly` | `disabled` | `appointment`.
@@ -135,6 +139,9 @@ impl std::fmt::Debug for CheckInRequest {
 pub struct CheckIn {
     pub ticket: Ticket,
     pub item_name: String,
+    /// The booked item's id in the catalog, when the booking named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
     /// The booked time slot, like "10:00-10:30".
     pub slot: String,
 }
@@ -148,6 +155,9 @@ pub struct AppointmentRequest {
     /// Queue category id (one letter, from the catalog's `[[queue]]`).
     pub category: String,
     pub item_name: String,
+    /// The item's id in the catalog, if it has one there.
+    #[serde(default)]
+    pub item_id: Option<String>,
     pub slot: String,
     /// `YYYY-MM-DD`; today when absent.
     #[serde(default)]

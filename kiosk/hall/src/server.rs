@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS attachment (
 );
 CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ticket (seq INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, priority TEXT NOT NULL, issued_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS appointment (id INTEGER PRIMARY KEY AUTOINCREMENT, id_number TEXT NOT NULL, category TEXT NOT NULL, item_name TEXT NOT NULL, slot TEXT NOT NULL, day TEXT NOT NULL, checked_in INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS appointment (id INTEGER PRIMARY KEY AUTOINCREMENT, id_number TEXT NOT NULL, category TEXT NOT NULL, item_name TEXT NOT NULL, slot TEXT NOT NULL, day TEXT NOT NULL, checked_in INTEGER NOT NULL DEFAULT 0, item_id TEXT);
 CREATE TABLE IF NOT EXISTS evaluation (reference TEXT NOT NULL, terminal_id TEXT NOT NULL, score INTEGER NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeat (terminal_id TEXT PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
 ";
@@ -65,6 +65,8 @@ fn open_db(path: &Path) -> Result<Connection, ServerError> {
     }
     let conn = Connection::open(path).map_err(db_err)?;
     conn.execute_batch(SCHEMA).map_err(db_err)?;
+    // A database from before appointments named their item: add the column.
+    let _ = conn.execute("ALTER TABLE appointment ADD COLUMN item_id TEXT", []);
     Ok(conn)
 }
 
@@ -295,7 +297,14 @@ async fn upload(
 /// `None` when it is not one of them.
 fn category_name(catalog: &serde_json::Value, id: &str) -> Option<String> {
     catalog["queue"].as_array()?.iter().find_map(|c| {
-        (c["id"].as_str() == Some(id)).then(|| c["name"].as_str().unwrap_or(id).to_string())
+        (c["id"].as_str() == Some(id)).then(|| {
+            // The catalog's names are per language; the hall files in zh-CN.
+            c["name"]["zh-CN"]
+                .as_str()
+                .or_else(|| c["name"].as_str())
+                .unwrap_or(id)
+                .to_string()
+        })
     })
 }
 
@@ -331,6 +340,7 @@ fn issue_ticket(h: &Hall, category: &str, priority: &str) -> Result<Ticket, ApiE
     Ok(Ticket {
         number: format!("{category}{:03}", (issued + 1) % 1000),
         category: name,
+        category_id: Some(category.to_string()),
         people_ahead: ahead,
         issued_at: at,
         priority: priority.to_string(),
@@ -353,17 +363,18 @@ async fn check_in(
     State(h): State<Hall>,
     Json(req): Json<CheckInRequest>,
 ) -> Result<Json<CheckIn>, ApiError> {
-    let found: Option<(i64, String, String, String)> = h
+    type Found = (i64, String, String, String, Option<String>);
+    let found: Option<Found> = h
         .conn()
         .query_row(
-            "SELECT id, category, item_name, slot FROM appointment
+            "SELECT id, category, item_name, slot, item_id FROM appointment
              WHERE id_number = ?1 AND day = date('now','localtime') AND checked_in = 0
              ORDER BY slot LIMIT 1",
             params![req.id_number],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((id, category, item_name, slot)) = found else {
+    let Some((id, category, item_name, slot, item_id)) = found else {
         return Err(ApiError(
             StatusCode::NOT_FOUND,
             "no appointment today for this card".into(),
@@ -377,6 +388,7 @@ async fn check_in(
     Ok(Json(CheckIn {
         ticket,
         item_name,
+        item_id,
         slot,
     }))
 }
@@ -394,8 +406,8 @@ async fn appoint(
         None => conn.query_row("SELECT date('now','localtime')", [], |r| r.get(0))?,
     };
     conn.execute(
-        "INSERT INTO appointment (id_number, category, item_name, slot, day) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![req.id_number, req.category, req.item_name, req.slot, day],
+        "INSERT INTO appointment (id_number, category, item_name, slot, day, item_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![req.id_number, req.category, req.item_name, req.slot, day, req.item_id],
     )?;
     Ok(StatusCode::CREATED)
 }

@@ -80,6 +80,7 @@ async fn check_in_gives_todays_appointment_a_priority_ticket_once() {
         id_number: id.into(),
         category: "B".into(),
         item_name: "居民身份证换领".into(),
+        item_id: Some("id-card-renewal".into()),
         slot: "10:00-10:30".into(),
         day: None,
     })
@@ -90,12 +91,15 @@ async fn check_in_gives_todays_appointment_a_priority_ticket_once() {
         id_number: "110101199001011234".into(),
         category: "B".into(),
         item_name: "户口迁移".into(),
+        item_id: None,
         slot: "09:00-09:30".into(),
         day: Some("2099-01-01".into()),
     })
     .await
     .unwrap();
     let got = c.check_in(id).await.unwrap().expect("the appointment");
+    assert_eq!(got.item_id.as_deref(), Some("id-card-renewal"));
+    assert_eq!(got.ticket.category_id.as_deref(), Some("B"));
     assert_eq!(
         (got.item_name.as_str(), got.slot.as_str()),
         ("居民身份证换领", "10:00-10:30")

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use kiosk_core::{CameraTrouble, Event, PrintTrouble};
+use kiosk_core::{CameraTrouble, CaptureTrouble, CardTrouble, Event, PrintTrouble};
 use kiosk_device::{DeviceKind, DeviceStatus};
 use kiosk_idcard::{IdCardReader, ReaderConfig, ReaderEvent};
 
@@ -183,9 +183,7 @@ impl Devices {
                     ReaderEvent::CardPresented(card) => Some(Event::CardRead(
                         super::mapping::applicant_of(&card, wlt.as_deref()),
                     )),
-                    ReaderEvent::ReadFailed(e) => {
-                        Some(Event::CardFailed(e.citizen_message().to_string()))
-                    }
+                    ReaderEvent::ReadFailed(e) => Some(Event::CardFailed(card_trouble(&e.0))),
                     ReaderEvent::CardRemoved | ReaderEvent::Status(_) => None,
                 };
                 if let Some(ev) = ev {
@@ -230,7 +228,7 @@ impl Devices {
     }
 
     pub fn health(&self) -> Vec<(DeviceKind, DeviceStatus)> {
-        let missing = || DeviceStatus::Offline("未配置".into());
+        let missing = || DeviceStatus::Offline("not configured".into());
         let mut health = vec![
             (
                 DeviceKind::IdCardReader,
@@ -307,6 +305,37 @@ pub fn a4_trouble(e: &kiosk_cups::KeptError) -> (PrintTrouble, bool) {
             },
             true,
         ),
+    }
+}
+
+/// Why a card gave no applicant, in the core's terms.
+pub fn card_trouble(e: &kiosk_idcard::DriverError) -> CardTrouble {
+    use kiosk_idcard::codec::Status;
+    use kiosk_idcard::text::TextError;
+    use kiosk_idcard::DriverError;
+    match e {
+        DriverError::Link(_) => CardTrouble::ReaderOffline,
+        DriverError::Expired(_) => CardTrouble::Expired,
+        DriverError::Status {
+            status: Status::UnknownCardType,
+            ..
+        }
+        | DriverError::Text(TextError::UnknownFlag(_)) => CardTrouble::UnknownCard,
+        _ => CardTrouble::Unreadable,
+    }
+}
+
+/// Why a still or a scan did not give a page, in the core's terms.
+pub fn capture_trouble_of_scan(e: &kiosk_camera::ScanError) -> CaptureTrouble {
+    use kiosk_camera::ScanError;
+    match e {
+        ScanError::BadCorners(_) => CaptureTrouble::BadCorners,
+        ScanError::Corrupt(_) | ScanError::TooSmall | ScanError::TooLarge { .. } | ScanError::NoPage => {
+            CaptureTrouble::Incomplete
+        }
+        ScanError::Unsupported(_) | ScanError::BadOptions(_) => {
+            CaptureTrouble::Camera(CameraTrouble::Unavailable)
+        }
     }
 }
 

@@ -9,11 +9,17 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kiosk_core::{Application, Effect, Event, Page, PrintTrouble, Slip};
+use kiosk_core::{
+    Application, CameraTrouble, CaptureTrouble, CardTrouble, Effect, Event, Page, PrintTrouble,
+    Slip, SubmitTrouble, TicketTrouble,
+};
 use kiosk_hall::{DeliverOutcome, HallClient, Outbox};
 
-use super::devices::{a4_trouble, print_trouble, ticket_trouble, Devices, TICKET_PROFILE};
-use super::mapping::{attachments, queue_ticket, request_of};
+use super::devices::{
+    a4_trouble, camera_trouble, capture_trouble_of_scan, print_trouble, ticket_trouble, Devices,
+    TICKET_PROFILE,
+};
+use super::mapping::{appointment_of, attachments, queue_ticket, request_of};
 use crate::controller::{Executor, Msg};
 
 /// The newest live frame, waiting for the UI thread (older ones are dropped).
@@ -27,10 +33,10 @@ pub struct Runtime {
     pub outbox: Arc<Outbox>,
     pub devices: Arc<Devices>,
     pub(super) terminal_id: String,
-    pub(super) terminal_name: String,
+    pub(super) terminal_name: crate::config::ConfigText,
     /// Printed on the 一次性告知单.
-    pub(super) submit_to: String,
-    pub(super) phone: String,
+    pub(super) submit_to: crate::config::ConfigText,
+    pub(super) phone: crate::config::ConfigText,
     /// How material pages are scanned.
     pub(super) scan: kiosk_camera::ScanOptions,
     /// Whether the live preview was last asked on (to tell the camera only changes).
@@ -38,6 +44,33 @@ pub struct Runtime {
     pub(super) preview_slot: PreviewSlot,
     /// How long the citizen waits for the hall before getting the terminal's reference.
     pub(super) submit_wait: Duration,
+    /// The service catalog (names of queue categories and items by id).
+    pub(super) catalog: Arc<kiosk_core::Catalog>,
+}
+
+/// Why an application could not be stored: a full disk is said as such.
+fn submit_trouble(e: &kiosk_hall::OutboxError) -> SubmitTrouble {
+    let full = |e: &std::io::Error| e.raw_os_error() == Some(libc_enospc());
+    match e {
+        kiosk_hall::OutboxError::Key(io) if full(io) => SubmitTrouble::StorageFull,
+        kiosk_hall::OutboxError::Db(rusqlite_err) if rusqlite_err.to_string().contains("full") => {
+            SubmitTrouble::StorageFull
+        }
+        _ => SubmitTrouble::StorageFailed,
+    }
+}
+
+/// ENOSPC on Linux (no space left on device).
+fn libc_enospc() -> i32 {
+    28
+}
+
+/// The hall's answer to a ticket request, in the core's terms.
+fn hall_trouble(e: &kiosk_hall::HallError) -> TicketTrouble {
+    match e {
+        kiosk_hall::HallError::Rejected { .. } => TicketTrouble::Refused,
+        _ => TicketTrouble::HallDown,
+    }
 }
 
 fn now_text() -> String {
@@ -66,15 +99,14 @@ fn shot_event(r: Result<Result<kiosk_camera::Shot, kiosk_camera::ScanError>, kio
             frame: Page::new(0, still.jpeg.to_vec()),
             width: still.width,
             height: still.height,
-            message: kiosk_camera::ScanError::NoPage.citizen_message().into(),
         },
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "frame not scanned");
-            Event::CaptureFailed(e.citizen_message().into())
+            Event::CaptureFailed(capture_trouble_of_scan(&e))
         }
         Err(e) => {
             tracing::warn!(error = %e, "capture failed");
-            Event::CaptureFailed(e.citizen_message().into())
+            Event::CaptureFailed(CaptureTrouble::Camera(camera_trouble(&e)))
         }
     }
 }
@@ -127,12 +159,12 @@ impl Runtime {
                 Ok(Ok(e)) => e,
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "application could not be stored");
-                    let _ = tx.send(Msg::Session(Event::SubmitFailed("本机存储出现故障，申请未能保存".into())));
+                    let _ = tx.send(Msg::Session(Event::SubmitFailed(submit_trouble(&e))));
                     return;
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "storing task failed");
-                    let _ = tx.send(Msg::Session(Event::SubmitFailed("本机存储出现故障，申请未能保存".into())));
+                    let _ = tx.send(Msg::Session(Event::SubmitFailed(SubmitTrouble::StorageFailed)));
                     return;
                 }
             };
@@ -188,9 +220,7 @@ impl Executor for Runtime {
         match effect {
             Effect::StartCardReader => match &self.devices.reader {
                 Some(r) => r.start(),
-                None => self.send(Event::CardFailed(
-                    "本终端未配置身份证阅读器，请到窗口办理".into(),
-                )),
+                None => self.send(Event::CardFailed(CardTrouble::NotFitted)),
             },
             Effect::StopCardReader => {
                 if let Some(r) = &self.devices.reader {
@@ -204,7 +234,7 @@ impl Executor for Runtime {
                     // live preview, which notices it going and coming back.)
                     let ev = match camera {
                         Some(cam) => shot_event(cam.shoot(&opts)),
-                        None => Event::CaptureFailed("本终端未配置高拍仪，请到窗口提交材料".into()),
+                        None => Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::NotFitted)),
                     };
                     let _ = tx.send(Msg::Session(ev));
                 });
@@ -223,7 +253,7 @@ impl Executor for Runtime {
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "corners not usable");
-                            Event::CaptureFailed(e.citizen_message().into())
+                            Event::CaptureFailed(capture_trouble_of_scan(&e))
                         }
                     };
                     let _ = tx.send(Msg::Session(ev));
@@ -233,19 +263,23 @@ impl Executor for Runtime {
             Effect::PrintReceipt(r) => {
                 let doc = crate::receipt::receipt_doc(
                     r,
-                    &self.terminal_name,
+                    self.terminal_name.get(r.lang),
                     &self.devices.slips.progress_url,
                 );
                 self.print_slip(doc, format!("receipt-{}", r.reference), Slip::Receipt);
             }
             Effect::PrintNotice(n) => {
-                let notice =
-                    crate::receipt::Notice::from_core(n, now_text(), &self.submit_to, &self.phone);
-                let doc = crate::receipt::notice_doc(&notice, &self.terminal_name);
+                let notice = crate::receipt::Notice::from_core(
+                    n,
+                    now_text(),
+                    self.submit_to.get(n.lang),
+                    self.phone.get(n.lang),
+                );
+                let doc = crate::receipt::notice_doc(&notice, self.terminal_name.get(n.lang));
                 self.print_slip(doc, "notice".to_string(), Slip::Notice);
             }
             Effect::PrintForm(f) => {
-                let doc = crate::receipt::form_doc(f, &self.terminal_name);
+                let doc = crate::receipt::form_doc(f, self.terminal_name.get(f.lang));
                 let (devices, tx) = (self.devices.clone(), self.tx.clone());
                 let name = format!("form-{}", f.reference);
                 self.rt.spawn_blocking(move || {
@@ -270,37 +304,35 @@ impl Executor for Runtime {
                 });
             }
             Effect::TakeTicket { category, priority } => {
-                let (hall, tx) = (self.hall.clone(), self.tx.clone());
+                let (hall, tx, catalog) = (self.hall.clone(), self.tx.clone(), self.catalog.clone());
                 let req = kiosk_hall::TicketRequest {
                     category: category.clone(),
                     priority: priority.clone(),
                 };
                 self.rt.spawn(async move {
                     let ev = match hall.ticket(&req).await {
-                        Ok(t) => Event::TicketIssued(queue_ticket(t, None)),
+                        Ok(t) => Event::TicketIssued(queue_ticket(&catalog, t, None)),
                         Err(e) => {
                             tracing::warn!(error = %e, "no queue ticket");
-                            Event::TicketFailed(crate::messages::hall_refusal(&e))
+                            Event::TicketFailed(hall_trouble(&e))
                         }
                     };
                     let _ = tx.send(Msg::Session(ev));
                 });
             }
             Effect::CheckIn(applicant) => {
-                let (hall, tx) = (self.hall.clone(), self.tx.clone());
+                let (hall, tx, catalog) = (self.hall.clone(), self.tx.clone(), self.catalog.clone());
                 let id_number = zeroize::Zeroizing::new(applicant.id_number.clone());
                 self.rt.spawn(async move {
                     let ev = match hall.check_in(&id_number).await {
-                        Ok(Some(ci)) => Event::TicketIssued(queue_ticket(
-                            ci.ticket,
-                            Some(format!("{} {}", ci.item_name, ci.slot)),
-                        )),
-                        Ok(None) => Event::TicketFailed(
-                            "未查询到您今天的预约，可直接选择业务类别取号".into(),
-                        ),
+                        Ok(Some(ci)) => {
+                            let appointment = appointment_of(&catalog, &ci);
+                            Event::TicketIssued(queue_ticket(&catalog, ci.ticket, Some(appointment)))
+                        }
+                        Ok(None) => Event::TicketFailed(TicketTrouble::NoAppointment),
                         Err(e) => {
                             tracing::warn!(error = %e, "check-in failed");
-                            Event::TicketFailed(crate::messages::hall_refusal(&e))
+                            Event::TicketFailed(hall_trouble(&e))
                         }
                     };
                     let _ = tx.send(Msg::Session(ev));
@@ -309,11 +341,12 @@ impl Executor for Runtime {
             Effect::PrintTicket(tk) => {
                 let slip = crate::receipt::TicketSlip {
                     number: tk.number.clone(),
-                    category: tk.category.clone(),
+                    category: tk.category.get(tk.lang).clone(),
                     people_ahead: tk.people_ahead,
                     at: tk.at.clone(),
-                    priority: tk.priority.clone(),
-                    hall_name: self.terminal_name.clone(),
+                    priority: tk.priority,
+                    hall_name: self.terminal_name.get(tk.lang).to_string(),
+                    lang: tk.lang,
                 };
                 let doc = crate::receipt::ticket_doc(&slip, &self.devices.slips.progress_url);
                 let (devices, tx) = (self.devices.clone(), self.tx.clone());
@@ -350,7 +383,10 @@ impl Executor for Runtime {
             }
             Effect::ShowScreen(s) => tracing::debug!(screen = s.name(), "screen"),
             Effect::WipeSession => tracing::info!("session wiped"),
-            Effect::IdleWarning { .. } | Effect::IdleWarningCleared | Effect::ModeChanged(_) => {}
+            Effect::IdleWarning { .. }
+            | Effect::IdleWarningCleared
+            | Effect::ModeChanged(_)
+            | Effect::LanguageChanged(_) => {}
         }
     }
 }

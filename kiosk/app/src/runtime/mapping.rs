@@ -2,28 +2,58 @@
 //! to the session's applicant, an application to the hall's request and its
 //! attachments, the hall's ticket to the session's.
 
-use kiosk_core::{Applicant, Application, DeliveryMethod, Page};
+use kiosk_core::{Applicant, Application, CardKind, Catalog, DeliveryMethod, Page, Text};
 use kiosk_hall::{ApplicantBody, ApplicationRequest, Delivery, MaterialBody};
 use kiosk_idcard::IdCard;
 
-fn priority_label(p: &str) -> Option<String> {
+fn priority_of(p: &str) -> Option<kiosk_core::Priority> {
     match p {
-        "appointment" => Some("预约".into()),
-        "elderly" => Some("长者".into()),
-        "disabled" => Some("残疾人".into()),
+        "appointment" => Some(kiosk_core::Priority::Appointment),
+        "elderly" => Some(kiosk_core::Priority::Elderly),
+        "disabled" => Some(kiosk_core::Priority::Disabled),
         _ => None,
     }
 }
 
-pub fn queue_ticket(t: kiosk_hall::Ticket, appointment: Option<String>) -> kiosk_core::QueueTicket {
+/// The hall's ticket as the session keeps it: the category named in every
+/// language from the catalog (by its id; the hall's own name when the
+/// catalog does not list it). The session sets the language.
+pub fn queue_ticket(
+    catalog: &Catalog,
+    t: kiosk_hall::Ticket,
+    appointment: Option<kiosk_core::Appointment>,
+) -> kiosk_core::QueueTicket {
+    let category = t
+        .category_id
+        .as_deref()
+        .and_then(|id| catalog.queue.iter().find(|q| q.id == id))
+        .or_else(|| catalog.queue.iter().find(|q| q.name.zh_cn == t.category))
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| Text::zh(t.category.clone()));
     kiosk_core::QueueTicket {
         number: t.number,
-        category: t.category,
+        category,
         people_ahead: t.people_ahead,
         // "YYYY-MM-DD HH:MM:SS" → to the minute.
         at: t.issued_at.get(..16).unwrap_or(&t.issued_at).to_string(),
-        priority: priority_label(&t.priority),
+        priority: priority_of(&t.priority),
         appointment,
+        lang: kiosk_core::Lang::ZhCn,
+    }
+}
+
+/// The appointment a check-in found: the item named from the catalog (by
+/// id), or as the hall named it.
+pub fn appointment_of(catalog: &Catalog, ci: &kiosk_hall::CheckIn) -> kiosk_core::Appointment {
+    let item = ci
+        .item_id
+        .as_deref()
+        .and_then(|id| catalog.item(id))
+        .map(|i| i.name.clone())
+        .unwrap_or_else(|| Text::zh(ci.item_name.clone()));
+    kiosk_core::Appointment {
+        item,
+        slot: ci.slot.clone(),
     }
 }
 
@@ -46,6 +76,14 @@ pub fn applicant_of(
             }
         });
     Applicant {
+        card: match c.card_type {
+            kiosk_idcard::CardType::Resident => CardKind::Resident,
+            kiosk_idcard::CardType::HkMacaoTaiwanPermit => CardKind::HkMacaoTaiwanPermit,
+            kiosk_idcard::CardType::ForeignPermanentResident
+            | kiosk_idcard::CardType::ForeignPermanentResident2023 => {
+                CardKind::ForeignPermanentResident
+            }
+        },
         photo,
         name: c.name.clone(),
         gender: c.gender.clone(),

@@ -189,6 +189,7 @@ impl Runtime {
             live_on: AtomicBool::new(false),
             preview_slot,
             submit_wait: Duration::from_secs(h.timeout_secs.max(1) * 2),
+            catalog: Arc::new(cfg.catalog.clone()),
         })
     }
 }
