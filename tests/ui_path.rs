@@ -58,6 +58,14 @@ impl Executor for Fake {
             }
             Effect::PrintReceipt(r) => {
                 self.log.borrow_mut().push(format!("print {}", r.reference));
+                // What the paper says, in the receipt's language.
+                let doc = kiosk::receipt::receipt_doc(r, "kiosk", "https://x/{no}");
+                let text: Vec<String> = doc
+                    .blocks
+                    .iter()
+                    .map(|b| format!("{b:?}"))
+                    .collect();
+                self.log.borrow_mut().push(format!("receipt {:?}: {}", r.lang, text.join(" ")));
                 send(Event::Printed(Slip::Receipt));
             }
             Effect::SendEvaluation { rating, .. } => self
@@ -175,7 +183,7 @@ fn a_citizen_presses_through_one_application() {
     let log = k.log.borrow();
     assert_eq!(
         log.iter()
-            .filter(|l| !l.starts_with("wipe"))
+            .filter(|l| !l.starts_with("wipe") && !l.starts_with("receipt "))
             .cloned()
             .collect::<Vec<_>>(),
         vec![
@@ -352,4 +360,160 @@ fn the_card_photo_shows_when_decoded_and_a_placeholder_otherwise() {
     let size = form.get_photo().size();
     assert_eq!((size.width, size.height), (102, 126));
     assert_eq!(k.find("证件照").len(), 1);
+}
+
+
+/// Han characters in a label (what an English screen must not show, but for
+/// the citizen's own card data).
+fn han(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF))
+}
+
+/// The citizen's own card data, or a language's name in itself (the 简 / 繁 /
+/// EN switch is the same in every language).
+fn card_data(label: &str) -> bool {
+    if ["简", "繁", "简体中文", "繁體中文"].contains(&label) {
+        return true;
+    }
+    let a = applicant();
+    [a.name.as_str(), a.address.as_str(), a.gender.as_str(), a.nation.as_str()]
+        .iter()
+        .any(|d| label.contains(d))
+        || label.contains("欧*燕")
+}
+
+#[test]
+fn a_citizen_switches_to_english_on_the_form_and_finishes_in_english_with_an_english_receipt() {
+    let k = Kiosk::new();
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    assert_eq!(k.shown(), "form");
+    // The language button: one tap, the whole screen at once.
+    k.press("English");
+    assert_eq!(k.c.with_session(|s| s.lang()), kiosk_core::Lang::En);
+    assert!(k.find("Check your application").len() == 1, "{:?}", k.labels());
+    assert_eq!(k.find("Name: 欧阳燕").len(), 1, "{:?}", k.labels());
+    let chinese: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
+    assert!(chinese.is_empty(), "Chinese left on the English form: {chinese:?}");
+    for d in "13800138000".chars() {
+        k.press(&format!("Contact phone {d}"));
+    }
+    k.press("Contribution level (CNY per year) 500");
+    k.press("Next");
+    assert_eq!(k.shown(), "materials");
+    k.press("Photograph Household register");
+    assert_eq!(k.find("Page 1").len(), 1, "{:?}", k.labels());
+    k.press("Next");
+    assert_eq!(k.shown(), "delivery");
+    k.press("Collect at the counter");
+    k.press("Next");
+    assert_eq!(k.shown(), "review");
+    let chinese: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
+    assert!(chinese.is_empty(), "Chinese left on the English review: {chinese:?}");
+    k.press("Submit");
+    assert_eq!(k.shown(), "receipt");
+    assert_eq!(k.find("Application number ZW20261122000042").len(), 1, "{:?}", k.labels());
+    assert!(!k.find("Application accepted").is_empty());
+    // The receipt on paper is in English too.
+    let log = k.log.borrow().clone();
+    let paper = log.iter().find(|l| l.starts_with("receipt ")).expect("a receipt printed");
+    assert!(paper.starts_with("receipt En:"), "{paper}");
+    assert!(paper.contains("Enrolment in the residents' basic pension insurance"), "{paper}");
+    assert!(paper.contains("Household register (1 page)"), "{paper}");
+    assert!(!paper.contains("办理"), "{paper}");
+    k.press("Done");
+    k.press("Satisfied");
+    // The session ended: back to the terminal's language.
+    assert_eq!(k.shown(), "home");
+    assert_eq!(k.c.with_session(|s| s.lang()), kiosk_core::Lang::ZhCn);
+    assert_eq!(k.buttons("城乡居民基本养老保险参保登记").len(), 1);
+}
+
+#[test]
+fn a_permit_holder_finishes_in_traditional_chinese() {
+    let k = Kiosk::new();
+    k.press("繁體中文");
+    assert_eq!(k.shown(), "home");
+    k.press("城鄉居民基本養老保險參保登記");
+    k.press("開始辦理");
+    assert_eq!(k.shown(), "form", "{:?}", k.labels());
+    assert_eq!(k.find("核對申請資料").len(), 1, "{:?}", k.labels());
+    for d in "13800138000".chars() {
+        k.press(&format!("聯絡電話 {d}"));
+    }
+    k.press("繳費檔次（元／年） 300");
+    k.press("下一步");
+    k.press("拍照 戶口簿");
+    k.press("下一步");
+    k.press("櫃檯領取");
+    k.press("下一步");
+    k.press("確認提交");
+    assert_eq!(k.shown(), "receipt");
+    assert!(!k.find("申請已受理").is_empty(), "{:?}", k.labels());
+    let log = k.log.borrow().clone();
+    let paper = log.iter().find(|l| l.starts_with("receipt ")).unwrap();
+    assert!(paper.starts_with("receipt ZhTw:"), "{paper}");
+    assert!(paper.contains("受理回執") && paper.contains("戶口簿（1 頁）"), "{paper}");
+}
+
+#[test]
+fn every_english_screen_shows_no_chinese_but_the_citizens_own_card_data() {
+    let k = Kiosk::new();
+    k.press("English");
+    let mut seen = Vec::new();
+    let mut look = |k: &Kiosk| {
+        seen.push(k.shown());
+        let left: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
+        assert!(left.is_empty(), "screen {}: {left:?}", k.shown());
+    };
+    look(&k);
+    k.press("Enrolment in the residents' basic pension insurance");
+    look(&k);
+    k.press("Start");
+    look(&k);
+    k.press("Next");
+    look(&k); // the form's errors
+    for d in "13800138000".chars() {
+        k.press(&format!("Contact phone {d}"));
+    }
+    k.press("Contribution level (CNY per year) 200");
+    k.press("Next");
+    look(&k);
+    k.press("Photograph Household register");
+    look(&k);
+    k.press("Next");
+    look(&k);
+    k.press("Next");
+    look(&k);
+    k.press("Submit");
+    look(&k);
+    k.press("Done");
+    look(&k);
+    k.press("Very satisfied");
+    k.press("English");
+    k.press("Take a queue number");
+    look(&k);
+    assert_eq!(
+        seen,
+        ["home", "guide", "form", "form", "materials", "materials", "delivery", "review", "receipt", "evaluation", "queue"]
+    );
+    // Nothing the screens asked the Rust side for was missing from a catalog.
+    let misses: Vec<_> = kiosk::i18n::misses()
+        .into_iter()
+        .filter(|(_, id)| !id.starts_with("目录里没有的话"))
+        .collect();
+    assert_eq!(misses, vec![]);
+}
+
+#[test]
+fn a_message_missing_from_a_catalog_is_shown_in_simplified_chinese_and_logged_once() {
+    let tr = kiosk::i18n::Tr(kiosk_core::Lang::En);
+    // Not in any catalog: the id itself, which is the zh-CN text, never a key.
+    assert_eq!(tr.f("目录里没有的话 {}", &[&7]), "目录里没有的话 7");
+    assert_eq!(tr.t("目录里没有的话 {}"), "目录里没有的话 ");
+    let misses: Vec<_> = kiosk::i18n::misses()
+        .into_iter()
+        .filter(|(_, id)| id.starts_with("目录里没有的话"))
+        .collect();
+    assert_eq!(misses, vec![(kiosk_core::Lang::En, "目录里没有的话 {}")], "recorded once");
 }

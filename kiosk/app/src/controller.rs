@@ -126,6 +126,7 @@ impl Controller {
         self.ui
             .global::<crate::AppState>()
             .set_landscape(landscape);
+        self.ui.global::<crate::Theme>().set_landscape(landscape);
         self.render();
     }
 

@@ -702,6 +702,7 @@ fn run(cli: &Cli, started: Instant) -> anyhow::Result<ExitCode> {
     ui.set_screen_width(w as f32);
     ui.set_screen_height(h as f32);
     ui.global::<kiosk::AppState>().set_landscape(w > h);
+    ui.global::<kiosk::Theme>().set_landscape(w > h);
     if cfg.raw.display.fullscreen {
         ui.window().set_fullscreen(true);
     }

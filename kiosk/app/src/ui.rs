@@ -360,16 +360,27 @@ fn render_guide(ui: &KioskWindow, s: &Session) {
     g.set_legal_basis(ss(item.legal_basis.get(l)));
     g.set_delivery(ss(msg::deliveries(tr, &item.delivery)));
     g.set_conditions(model(item.conditions.get(l).iter().map(ss).collect()));
-    let mats = item
-        .materials
-        .iter()
-        .map(|m| GuideMaterial {
-            name: ss(m.name.get(l)),
-            note: ss(m.note.get(l)),
-            tag: ss(msg::guide_tag(tr, m.from_card, m.tolerated, m.required)),
-        })
-        .collect();
-    g.set_materials(model(mats));
+    let mut lines = Vec::new();
+    for m in &item.materials {
+        lines.push(GuideLine {
+            text: ss(format!("· {}", m.name.get(l))),
+            style: ss("name"),
+        });
+        let tag = msg::guide_tag(tr, m.from_card, m.tolerated, m.required);
+        let note = m.note.get(l);
+        if !tag.is_empty() {
+            lines.push(GuideLine {
+                text: ss(tr.f("【{}】{}", &[&tag, note])),
+                style: ss("tag"),
+            });
+        } else if !note.is_empty() {
+            lines.push(GuideLine {
+                text: ss(note),
+                style: ss("note"),
+            });
+        }
+    }
+    g.set_material_lines(model(lines));
 }
 
 /// A decoded card photo as a Slint image; `None` when there is none or it is not a picture.
