@@ -9,6 +9,7 @@ pkgs=(
   xvfb xauth imagemagick xdotool fonts-wqy-microhei
   libturbojpeg0-dev
   cups-daemon cups-client poppler-utils
+  gettext
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-opencv util-linux)
