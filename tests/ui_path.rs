@@ -279,11 +279,11 @@ fn contrast(a: slint::Color, b: slint::Color) -> f64 {
 }
 
 #[test]
-fn theme_text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
+fn theme_text_contrast_is_at_least_7_to_1_in_elderly_and_high_contrast_and_4_5_otherwise() {
     kiosk_tests::init_headless();
     let ui = KioskWindow::new().unwrap();
     let th = ui.global::<Theme>();
-    for (mode, min) in [(0, 4.5), (1, 4.5), (2, 7.0)] {
+    for (mode, min) in [(0, 4.5), (1, 7.0), (2, 7.0)] {
         th.set_mode(mode);
         let pairs = [
             ("text on background", th.get_text(), th.get_background()),
@@ -333,6 +333,30 @@ fn theme_text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
             .abs()
             < 0.01
     );
+}
+
+/// 适老化: in elderly mode (and high contrast, which shares its sizes) every
+/// touch target is at least 120 px high and body text at least 40 px, computed
+/// from the theme every screen takes its sizes from.
+#[test]
+fn elderly_sizes_are_at_least_120_px_targets_and_40_px_body_text() {
+    kiosk_tests::init_headless();
+    let ui = KioskWindow::new().unwrap();
+    let th = ui.global::<Theme>();
+    for landscape in [false, true] {
+        th.set_landscape(landscape);
+        for mode in [1, 2] {
+            th.set_mode(mode);
+            assert!(th.get_large(), "mode {mode} uses the large sizes");
+            assert!(th.get_target() >= 120.0, "mode {mode}: target {} px", th.get_target());
+            assert!(th.get_font_body() >= 40.0, "mode {mode}: body {} px", th.get_font_body());
+            assert!(th.get_font_title() > th.get_font_body());
+            assert!(th.get_font_huge() > th.get_font_title());
+        }
+        th.set_mode(0);
+        assert!(!th.get_large());
+        assert!(th.get_target() < 120.0, "normal mode keeps the smaller targets");
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod probe;
 pub mod receipt;
 pub mod runtime;
 pub mod screenshots;
+pub mod spoken;
 pub mod ui;
 
 pub use controller::{Controller, Executor, Msg};
