@@ -10,6 +10,7 @@ pkgs=(
   libturbojpeg0-dev
   cups-daemon cups-client poppler-utils
   gettext
+  espeak-ng libasound2 sox
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-opencv util-linux)
