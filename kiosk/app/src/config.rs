@@ -186,6 +186,26 @@ pub struct SessionSection {
     pub idle_timeout_secs: u64,
     #[serde(default = "d_warn")]
     pub idle_warning_secs: u64,
+    /// In elderly mode (适老化: enough time); twice the above when absent.
+    #[serde(default)]
+    pub elderly_idle_timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub elderly_idle_warning_secs: Option<u64>,
+}
+
+impl SessionSection {
+    pub fn elderly_timeout(&self) -> u64 {
+        self.elderly_idle_timeout_secs
+            .unwrap_or(self.idle_timeout_secs * 2)
+    }
+    /// Twice the normal warning when absent, and never under 20 s.
+    pub fn elderly_warning(&self) -> u64 {
+        self.elderly_idle_warning_secs.unwrap_or_else(|| {
+            (self.idle_warning_secs * 2)
+                .max(20)
+                .min(self.elderly_timeout().saturating_sub(1))
+        })
+    }
 }
 
 fn d_idle() -> u64 {
@@ -200,6 +220,8 @@ impl Default for SessionSection {
         SessionSection {
             idle_timeout_secs: d_idle(),
             idle_warning_secs: d_warn(),
+            elderly_idle_timeout_secs: None,
+            elderly_idle_warning_secs: None,
         }
     }
 }
@@ -740,6 +762,24 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             ),
         );
     }
+    // The elderly limits are checked where they are written (their defaults
+    // follow from valid normal limits).
+    let (et, ew) = (s.elderly_timeout(), s.elderly_warning());
+    if s.elderly_idle_timeout_secs.is_some() && et < s.idle_timeout_secs {
+        bad(
+            "session.elderly_idle_timeout_secs",
+            format!(
+                "{et} s is shorter than idle_timeout_secs ({}): elderly mode gives more time, not less",
+                s.idle_timeout_secs
+            ),
+        );
+    }
+    if s.elderly_idle_warning_secs.is_some() && (ew < 20 || ew >= et) {
+        bad(
+            "session.elderly_idle_warning_secs",
+            format!("{ew} must be at least 20 (time to ask for more) and less than the elderly timeout ({et})"),
+        );
+    }
     let h = &raw.hall;
     if h.url != "embedded" && !(h.url.starts_with("https://") || h.url.starts_with("http://")) {
         bad(
@@ -1030,6 +1070,8 @@ impl Config {
         kiosk_core::SessionConfig {
             idle_timeout: self.raw.session.idle_timeout_secs * 1000,
             idle_warning: self.raw.session.idle_warning_secs * 1000,
+            elderly_idle_timeout: self.raw.session.elderly_timeout() * 1000,
+            elderly_idle_warning: self.raw.session.elderly_warning() * 1000,
             default_mode: self.raw.display.default_mode.into(),
             default_lang: kiosk_core::Lang::from_code(&t.language).unwrap_or_default(),
             languages: t

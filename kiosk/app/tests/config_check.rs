@@ -175,6 +175,21 @@ fn idle_times_that_make_no_sense() {
 }
 
 #[test]
+fn elderly_idle_times_give_more_time_or_are_refused() {
+    let cfg = edit(
+        &base_config(),
+        "idle_warning_secs = 20",
+        "idle_warning_secs = 20\nelderly_idle_timeout_secs = 60\nelderly_idle_warning_secs = 10",
+    );
+    let t = line_of(&cfg, "elderly_idle_timeout_secs");
+    let w = line_of(&cfg, "elderly_idle_warning_secs");
+    expect(&cfg, None, &[
+        format!("kiosk.toml:{t}: session.elderly_idle_timeout_secs: 60 s is shorter than idle_timeout_secs (120): elderly mode gives more time, not less"),
+        format!("kiosk.toml:{w}: session.elderly_idle_warning_secs: 10 must be at least 20 (time to ask for more) and less than the elderly timeout (60)"),
+    ]);
+}
+
+#[test]
 fn screen_sides_out_of_range_and_swapped() {
     let cfg = edit(&base_config(), "short_side = 1080", "short_side = 2000");
     let l = line_of(&cfg, "short_side");

@@ -266,6 +266,9 @@ pub enum CameraTrouble {
 pub struct SessionConfig {
     pub idle_timeout: u64,
     pub idle_warning: u64,
+    /// In elderly mode (适老化: enough time), both are longer; twice by default.
+    pub elderly_idle_timeout: u64,
+    pub elderly_idle_warning: u64,
     pub default_mode: DisplayMode,
     /// The language a session starts in (and goes back to when it ends).
     pub default_lang: Lang,
@@ -278,6 +281,8 @@ impl Default for SessionConfig {
         SessionConfig {
             idle_timeout: 120_000,
             idle_warning: 20_000,
+            elderly_idle_timeout: 240_000,
+            elderly_idle_warning: 40_000,
             default_mode: DisplayMode::Normal,
             default_lang: Lang::ZhCn,
             languages: Lang::ALL.to_vec(),
@@ -1203,9 +1208,10 @@ impl Session {
             return;
         }
         let idle = now.0.saturating_sub(self.last_activity.0);
+        let (timeout, warning) = self.idle_limits();
         if self.screen == Screen::Home {
             // Nobody is being served; just put the terminal back to its default look.
-            if idle >= self.cfg.idle_timeout {
+            if idle >= timeout {
                 if self.mode != self.cfg.default_mode {
                     self.mode = self.cfg.default_mode;
                     fx.push(Effect::ModeChanged(self.mode));
@@ -1214,18 +1220,26 @@ impl Session {
             }
             return;
         }
-        if idle >= self.cfg.idle_timeout {
+        if idle >= timeout {
             self.wipe(fx);
             return;
         }
-        let warn_from = self.cfg.idle_timeout.saturating_sub(self.cfg.idle_warning);
+        let warn_from = timeout.saturating_sub(warning);
         if idle >= warn_from {
-            let left_ms = self.cfg.idle_timeout - idle;
+            let left_ms = timeout - idle;
             let secs = left_ms.div_ceil(1000) as u32;
             if self.warning != Some(secs) {
                 self.warning = Some(secs);
                 fx.push(Effect::IdleWarning { seconds_left: secs });
             }
+        }
+    }
+
+    /// The idle timeout and its warning, in ms, for the mode the session is in.
+    fn idle_limits(&self) -> (u64, u64) {
+        match self.mode {
+            DisplayMode::Elderly => (self.cfg.elderly_idle_timeout, self.cfg.elderly_idle_warning),
+            _ => (self.cfg.idle_timeout, self.cfg.idle_warning),
         }
     }
 

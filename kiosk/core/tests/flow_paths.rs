@@ -416,6 +416,58 @@ fn idle_timeout_warns_with_a_countdown_then_wipes() {
     assert_eq!(r.s.idle_warning(), None);
 }
 
+/// 适老化 and WCAG 2.2.1: elderly mode has its own, longer idle timeout and
+/// warning, and "继续办理" on the warning gives back at least 20 s each tap
+/// (the whole timeout, in fact).
+#[test]
+fn elderly_mode_has_more_time_and_each_tap_on_the_warning_gives_at_least_20_s() {
+    let cfg = SessionConfig {
+        idle_timeout: 60_000,
+        idle_warning: 10_000,
+        elderly_idle_timeout: 120_000,
+        elderly_idle_warning: 20_000,
+        default_mode: DisplayMode::Normal,
+        ..SessionConfig::default()
+    };
+    let mut r = Run::new();
+    r.s = Session::new(catalog(), cfg, Millis(0));
+    r.ev(Event::SetMode(DisplayMode::Elderly));
+    r.to_form();
+    let t0 = r.now;
+    assert!(
+        r.at(t0 + 60_000, Event::Tick).is_empty(),
+        "no wipe at the normal timeout in elderly mode"
+    );
+    assert!(r.at(t0 + 99_000, Event::Tick).is_empty());
+    assert_eq!(
+        r.at(t0 + 100_000, Event::Tick),
+        &vec![Effect::IdleWarning { seconds_left: 20 }]
+    );
+    // Three taps on "继续办理", each just before the end: never wiped, and
+    // each leaves at least 20 s before the next warning even shows.
+    let mut t = t0 + 100_000;
+    for _ in 0..3 {
+        t += 19_000;
+        r.at(t, Event::Tick);
+        assert!(r.s.idle_warning().is_some());
+        assert_eq!(r.at(t, Event::Touch), &vec![Effect::IdleWarningCleared]);
+        assert!(r.at(t + 20_000, Event::Tick).is_empty(), "20 s more, quietly");
+        assert!(r.s.idle_warning().is_none());
+        t += 100_000;
+        assert_eq!(
+            r.at(t, Event::Tick),
+            &vec![Effect::IdleWarning { seconds_left: 20 }]
+        );
+    }
+    assert_eq!(r.screen(), Screen::Form);
+    // Back to normal mode: the normal limits again.
+    r.at(t + 1_000, Event::SetMode(DisplayMode::Normal));
+    assert_eq!(
+        r.at(t + 51_000, Event::Tick),
+        &vec![Effect::IdleWarning { seconds_left: 10 }]
+    );
+}
+
 #[test]
 fn a_touch_during_the_countdown_keeps_the_session() {
     let mut r = Run::new();
