@@ -13,7 +13,13 @@ use slint::ComponentHandle;
 
 /// Sets up the headless testing backend for this thread (each test thread has its own).
 pub fn init_headless() {
-    i_slint_backend_testing::init_no_event_loop();
+    // Slint's platform is set once per thread; a test may build several kiosks.
+    thread_local! {
+        static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if !DONE.with(|d| d.replace(true)) {
+        i_slint_backend_testing::init_no_event_loop();
+    }
 }
 
 pub struct UiDriver {

@@ -28,6 +28,8 @@ fn applicant() -> Applicant {
 struct Fake {
     tx: Sender<Msg>,
     log: Rc<RefCell<Vec<String>>>,
+    /// The day the fake card is read on ("" unknown: no age, no offer).
+    read_on: Rc<RefCell<String>>,
 }
 
 impl Executor for Fake {
@@ -36,7 +38,9 @@ impl Executor for Fake {
         match e {
             Effect::StartCardReader => {
                 self.log.borrow_mut().push("card-reader".into());
-                send(Event::CardRead(applicant()));
+                let mut a = applicant();
+                a.read_on = self.read_on.borrow().clone();
+                send(Event::CardRead(a));
             }
             Effect::CapturePage { .. } => {
                 self.log.borrow_mut().push("capture".into());
@@ -81,6 +85,7 @@ impl Executor for Fake {
 struct Kiosk {
     ui: UiDriver,
     log: Rc<RefCell<Vec<String>>>,
+    read_on: Rc<RefCell<String>>,
 }
 
 impl std::ops::Deref for Kiosk {
@@ -109,13 +114,15 @@ impl Kiosk {
             Millis(clock.get()),
         );
         let (ck, lg) = (clock.clone(), log.clone());
+        let read_on = Rc::new(RefCell::new(String::new()));
+        let ro = read_on.clone();
         let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), move |tx| {
-            Box::new(Fake { tx, log: lg })
+            Box::new(Fake { tx, log: lg, read_on: ro })
         });
         let mut ui = UiDriver::new(c);
         // Two seconds pass between presses, as with a person.
         ui.before_press = Box::new(move || clock.set(clock.get() + 2_000));
-        Kiosk { ui, log }
+        Kiosk { ui, log, read_on }
     }
 }
 
@@ -357,6 +364,46 @@ fn elderly_sizes_are_at_least_120_px_targets_and_40_px_body_text() {
         assert!(!th.get_large());
         assert!(th.get_target() < 120.0, "normal mode keeps the smaller targets");
     }
+}
+
+/// The fixture (born 12 March 1958) read on 1 December 2026 is 68: 长辈模式 is
+/// offered on the form, in the session's language, and one tap switches.
+#[test]
+fn a_card_holder_of_60_is_offered_elderly_mode_and_one_tap_switches() {
+    let k = Kiosk::new();
+    *k.read_on.borrow_mut() = "20261201".into();
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    assert_eq!(k.shown(), "form");
+    assert_eq!(k.c.ui.global::<Theme>().get_mode(), 0, "never switched by itself");
+    assert_eq!(k.buttons("改用长辈模式").len(), 1, "labels: {:?}", k.labels());
+    assert_eq!(
+        k.find("您已年满 60 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。").len(),
+        1
+    );
+    k.press("改用长辈模式");
+    assert_eq!(k.c.ui.global::<Theme>().get_mode(), 1);
+    assert!(k.buttons("改用长辈模式").is_empty(), "the offer goes once taken");
+    assert_eq!(k.shown(), "form", "still on the same screen");
+
+    // In English, the same offer in English; "No, thanks" leaves the mode.
+    let k = Kiosk::new();
+    *k.read_on.borrow_mut() = "20261201".into();
+    k.press("English");
+    k.press("Enrolment in the residents' basic pension insurance");
+    k.press("Start");
+    assert_eq!(k.shown(), "form");
+    assert_eq!(k.buttons("Use large text").len(), 1, "labels: {:?}", k.labels());
+    k.press("No, thanks");
+    assert_eq!(k.c.ui.global::<Theme>().get_mode(), 0);
+    assert!(k.buttons("Use large text").is_empty(), "dismissed");
+    assert_eq!(k.buttons("Large text").len(), 1, "the mode toggle is still there");
+
+    // Without the date of reading there is no age, and no offer.
+    let k = Kiosk::new();
+    k.press("城乡居民基本养老保险参保登记");
+    k.press("开始办理");
+    assert!(k.buttons("改用长辈模式").is_empty());
 }
 
 #[test]

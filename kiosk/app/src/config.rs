@@ -143,6 +143,14 @@ pub struct DisplaySection {
     pub fullscreen: bool,
     #[serde(default = "d_mode")]
     pub default_mode: ModeName,
+    /// From this age on the card 长辈模式 is offered after the card is read
+    /// (one tap to accept); 0 never offers it.
+    #[serde(default = "d_elderly_age")]
+    pub elderly_offer_age: u32,
+}
+
+fn d_elderly_age() -> u32 {
+    60
 }
 
 fn d_orientation() -> Orientation {
@@ -166,6 +174,7 @@ impl Default for DisplaySection {
             short_side: d_short(),
             fullscreen: false,
             default_mode: d_mode(),
+            elderly_offer_age: d_elderly_age(),
         }
     }
 }
@@ -743,6 +752,15 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
             format!("{} is longer than long_side {}", d.short_side, d.long_side),
         );
     }
+    if d.elderly_offer_age != 0 && !(40..=100).contains(&d.elderly_offer_age) {
+        bad(
+            "display.elderly_offer_age",
+            format!(
+                "{} is not an age to offer 长辈模式 from (40 ..= 100, or 0 for never)",
+                d.elderly_offer_age
+            ),
+        );
+    }
     let s = &raw.session;
     if s.idle_timeout_secs < 15 {
         bad(
@@ -1072,6 +1090,7 @@ impl Config {
             idle_warning: self.raw.session.idle_warning_secs * 1000,
             elderly_idle_timeout: self.raw.session.elderly_timeout() * 1000,
             elderly_idle_warning: self.raw.session.elderly_warning() * 1000,
+            elderly_offer_age: Some(self.raw.display.elderly_offer_age).filter(|a| *a > 0),
             default_mode: self.raw.display.default_mode.into(),
             default_lang: kiosk_core::Lang::from_code(&t.language).unwrap_or_default(),
             languages: t

@@ -34,6 +34,16 @@ pub fn language_offer(offered: Lang) -> (String, String, String) {
     )
 }
 
+/// The 长辈模式 offer to a card holder of `from` years or more: text,
+/// accept, dismiss.
+pub fn elderly_offer(tr: Tr, from: u32) -> (String, String, String) {
+    (
+        tr.f("您已年满 {} 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。", &[&from]),
+        tr.t("改用长辈模式"),
+        tr.t("不用了"),
+    )
+}
+
 /// The main button of the bottom bar on `screen`.
 pub fn next_label(tr: Tr, screen: Screen) -> String {
     match screen {

@@ -82,6 +82,7 @@ pub fn wire(c: &Rc<Controller>) {
         }
     });
     app.on_dismiss_offer(on(|| Event::DismissOffer));
+    app.on_dismiss_elderly_offer(on(|| Event::DismissElderlyOffer));
 
     ui.global::<HomeAdapter>()
         .on_open_queue(on(|| Event::OpenQueue));
@@ -238,6 +239,15 @@ pub fn render(c: &Controller, s: &Session) {
             app.set_offer_dismiss(ss(dismiss));
         }
         None => app.set_offer(ss("")),
+    }
+    let elderly = s.elderly_offer();
+    app.set_elderly_offer(elderly);
+    if elderly {
+        let from = s.elderly_offer_age().unwrap_or(60);
+        let (text, accept, dismiss) = msg::elderly_offer(tr, from);
+        app.set_elderly_offer_text(ss(text));
+        app.set_elderly_offer_accept(ss(accept));
+        app.set_elderly_offer_dismiss(ss(dismiss));
     }
     app.set_countdown(s.idle_warning().map_or(0, |n| n as i32));
     app.set_can_back(s.can_go_back());

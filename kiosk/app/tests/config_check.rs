@@ -190,6 +190,19 @@ fn elderly_idle_times_give_more_time_or_are_refused() {
 }
 
 #[test]
+fn an_elderly_offer_age_that_is_no_age_is_refused() {
+    let cfg = edit(
+        &base_config(),
+        "short_side = 1080",
+        "short_side = 1080\nelderly_offer_age = 6",
+    );
+    let l = line_of(&cfg, "elderly_offer_age");
+    expect(&cfg, None, &[format!(
+        "kiosk.toml:{l}: display.elderly_offer_age: 6 is not an age to offer 长辈模式 from (40 ..= 100, or 0 for never)"
+    )]);
+}
+
+#[test]
 fn screen_sides_out_of_range_and_swapped() {
     let cfg = edit(&base_config(), "short_side = 1080", "short_side = 2000");
     let l = line_of(&cfg, "short_side");

@@ -50,6 +50,10 @@ pub struct Applicant {
     pub authority: String,
     pub valid_from: String,
     pub valid_to: String,
+    /// The day the card was read, `YYYYMMDD` (the terminal's local date; the
+    /// card's holder's age is reckoned on it). Empty when unknown.
+    #[serde(default)]
+    pub read_on: String,
     /// The card photo, decoded (BMP bytes) when the terminal has a licensed WLT
     /// decoder; `None` shows a placeholder.
     #[serde(skip)]
@@ -89,10 +93,38 @@ impl Applicant {
         mask_name(&self.name)
     }
 
+    /// Full years of age on the day the card was read (`None` if either date
+    /// is not a `YYYYMMDD` date).
+    pub fn age(&self) -> Option<u32> {
+        age_on(&self.birth, &self.read_on)
+    }
+
     /// `420111199001010029` → `4201**********0029`.
     pub fn masked_id(&self) -> String {
         mask_id(&self.id_number)
     }
+}
+
+/// Full years from `birth` to `today`, both `YYYYMMDD`: a birthday counts
+/// from its own day (29 February in a common year from 1 March).
+pub fn age_on(birth: &str, today: &str) -> Option<u32> {
+    let ymd = |s: &str| -> Option<(u32, u32, u32)> {
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
+        ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    };
+    let (by, bm, bd) = ymd(birth)?;
+    let (ty, tm, td) = ymd(today)?;
+    if (ty, tm, td) < (by, bm, bd) {
+        return None;
+    }
+    let mut age = ty - by;
+    if (tm, td) < (bm, bd) {
+        age -= 1;
+    }
+    Some(age)
 }
 
 pub fn mask_name(name: &str) -> String {
@@ -182,6 +214,20 @@ mod tests {
     }
 
     #[test]
+    fn age_is_full_years_on_the_day_the_card_was_read() {
+        assert_eq!(age_on("19660601", "20260531"), Some(59));
+        assert_eq!(age_on("19660601", "20260601"), Some(60), "from the birthday itself");
+        assert_eq!(age_on("19660601", "20261201"), Some(60));
+        assert_eq!(age_on("19640229", "20240228"), Some(59));
+        assert_eq!(age_on("19640229", "20240229"), Some(60));
+        assert_eq!(age_on("19640229", "20230301"), Some(59), "29 Feb counts from 1 March");
+        assert_eq!(age_on("19660601", ""), None, "no reading date, no age");
+        assert_eq!(age_on("1966060", "20260601"), None);
+        assert_eq!(age_on("19661301", "20260601"), None);
+        assert_eq!(age_on("20300101", "20260601"), None, "born after the reading");
+    }
+
+    #[test]
     fn debug_never_prints_personal_data() {
         let a = Applicant {
             card: CardKind::Resident,
@@ -194,8 +240,10 @@ mod tests {
             authority: "武汉市公安局".into(),
             valid_from: "20200101".into(),
             valid_to: "20400101".into(),
+            read_on: "20261201".into(),
             photo: Some(Photo::new(vec![1, 2, 3])),
         };
+        assert_eq!(a.age(), Some(36));
         let dbg = format!("{a:?}");
         assert!(!dbg.contains("欧阳燕") && !dbg.contains("4201"), "{dbg}");
         let p = Page::new(1, vec![0xff, 0xd8, 0x42]);

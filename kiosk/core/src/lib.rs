@@ -10,7 +10,7 @@ pub mod catalog;
 pub mod lang;
 pub mod session;
 
-pub use applicant::{Applicant, CardKind, Page, Photo};
+pub use applicant::{age_on, Applicant, CardKind, Page, Photo};
 pub use lang::{Lang, Localized};
 pub use catalog::{
     CardField, Catalog, Options, Text, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec,

@@ -274,6 +274,9 @@ pub struct SessionConfig {
     pub default_lang: Lang,
     /// The languages the citizen may switch to (the default among them).
     pub languages: Vec<Lang>,
+    /// From this age (on the card, on the day it is read) the citizen is
+    /// offered 长辈模式; `None` never offers it.
+    pub elderly_offer_age: Option<u32>,
 }
 
 impl Default for SessionConfig {
@@ -286,6 +289,7 @@ impl Default for SessionConfig {
             default_mode: DisplayMode::Normal,
             default_lang: Lang::ZhCn,
             languages: Lang::ALL.to_vec(),
+            elderly_offer_age: Some(60),
         }
     }
 }
@@ -342,6 +346,8 @@ pub enum Event {
     SetLanguage(Lang),
     /// "不用了" on a language offer.
     DismissOffer,
+    /// "不用了" on the 长辈模式 offer (accepting it is `SetMode(Elderly)`).
+    DismissElderlyOffer,
     CardRead(Applicant),
     CardFailed(CardTrouble),
     FieldEdited {
@@ -628,6 +634,8 @@ pub struct Session {
     /// A language offered to the citizen after their card was read (a
     /// permit holder is offered 繁體, a foreign resident English).
     offer: Option<Lang>,
+    /// 长辈模式 offered after a card showed the age for it.
+    elderly_offer: bool,
 }
 
 impl Session {
@@ -645,6 +653,7 @@ impl Session {
             camera: None,
             lang: cfg.default_lang,
             offer: None,
+            elderly_offer: false,
             cfg,
         }
     }
@@ -684,6 +693,14 @@ impl Session {
     /// A language offered after the card was read, if any.
     pub fn language_offer(&self) -> Option<Lang> {
         self.offer
+    }
+    /// Whether 长辈模式 is offered (the card showed the age for it).
+    pub fn elderly_offer(&self) -> bool {
+        self.elderly_offer
+    }
+    /// From what age 长辈模式 is offered.
+    pub fn elderly_offer_age(&self) -> Option<u32> {
+        self.cfg.elderly_offer_age
     }
     pub fn field(&self, key: &str) -> Option<&str> {
         self.draft.as_ref()?.fields.get(key).map(String::as_str)
@@ -829,6 +846,7 @@ impl Session {
             Event::Tick => self.tick(now, &mut fx),
             Event::Touch => {}
             Event::SetMode(m) => {
+                self.elderly_offer = false;
                 if m != self.mode {
                     self.mode = m;
                     fx.push(Effect::ModeChanged(m));
@@ -842,6 +860,7 @@ impl Session {
                 }
             }
             Event::DismissOffer => self.offer = None,
+            Event::DismissElderlyOffer => self.elderly_offer = false,
             Event::Cancel => self.wipe(&mut fx),
             Event::Back => self.back(&mut fx),
             Event::ChoseItem(id) => {
@@ -861,6 +880,7 @@ impl Session {
                 if self.screen == Screen::Queue && self.queue == QueuePhase::WaitingForCard =>
             {
                 self.offer_language_for(applicant.card);
+                self.offer_elderly_for(&applicant);
                 self.queue = QueuePhase::CheckingIn;
                 fx.push(Effect::StopCardReader);
                 fx.push(Effect::CheckIn(applicant));
@@ -921,6 +941,7 @@ impl Session {
             Event::CardRead(applicant) => {
                 if self.screen == Screen::Identify && self.draft.is_some() {
                     self.offer_language_for(applicant.card);
+                    self.offer_elderly_for(&applicant);
                 }
                 if let (Screen::Identify, Some(d)) = (self.screen, self.draft.as_mut()) {
                     let item = &self.catalog.items[d.item];
@@ -1287,9 +1308,10 @@ impl Session {
         }
     }
 
-    /// Back to the terminal's language, offer withdrawn (a session ends).
+    /// Back to the terminal's language, offers withdrawn (a session ends).
     fn reset_language(&mut self, fx: &mut Vec<Effect>) {
         self.offer = None;
+        self.elderly_offer = false;
         if self.lang != self.cfg.default_lang {
             self.lang = self.cfg.default_lang;
             fx.push(Effect::LanguageChanged(self.lang));
@@ -1306,6 +1328,18 @@ impl Session {
             CardKind::ForeignPermanentResident => Some(Lang::En),
         };
         self.offer = suggested.filter(|l| *l != self.lang && self.cfg.languages.contains(l));
+    }
+
+    /// Offers 长辈模式 to a card holder of the age for it (on the day the card
+    /// was read), unless the session is in it already or in high contrast
+    /// (which has the same large sizes); never switches by itself.
+    fn offer_elderly_for(&mut self, a: &Applicant) {
+        self.elderly_offer = self.mode == DisplayMode::Normal
+            && self
+                .cfg
+                .elderly_offer_age
+                .zip(a.age())
+                .is_some_and(|(from, age)| age >= from);
     }
 
     fn back(&mut self, fx: &mut Vec<Effect>) {

@@ -1177,3 +1177,81 @@ fn a_material_named_with_full_width_brackets_keeps_its_whole_name_on_the_a4_copy
         ]
     );
 }
+
+/// 适老化: a card holder of 60 or more (on the day the card is read) is
+/// offered 长辈模式, one tap to accept, never switched by itself.
+#[test]
+fn a_card_holder_of_60_is_offered_elderly_mode_one_tap_never_forced() {
+    // The fixture was born on 12 March 1958.
+    let read = |on: &str| {
+        let mut a = applicant();
+        a.read_on = on.into();
+        a
+    };
+    for (on, offered) in [
+        ("20180311", false), // 59, the day before the birthday
+        ("20180312", true),  // 60 on the day
+        ("20261201", true),
+        ("", false), // no date of reading: no age, no offer
+    ] {
+        let mut r = Run::new();
+        r.ev(Event::ChoseItem("pension-enroll".into()));
+        r.ev(Event::StartApplying);
+        r.ev(Event::CardRead(read(on)));
+        assert_eq!(r.screen(), Screen::Form);
+        assert_eq!(r.s.elderly_offer(), offered, "read on {on:?}");
+        assert_eq!(r.s.mode(), DisplayMode::Normal, "never switched by itself");
+    }
+
+    // Accepting is the mode switch; the offer goes with it.
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(read("20261201")));
+    assert_eq!(
+        r.ev(Event::SetMode(DisplayMode::Elderly)),
+        &vec![Effect::ModeChanged(DisplayMode::Elderly)]
+    );
+    assert!(!r.s.elderly_offer());
+
+    // Dismissed, it stays dismissed; a new session starts without it.
+    let mut r = Run::new();
+    r.ev(Event::ChoseItem("pension-enroll".into()));
+    r.ev(Event::StartApplying);
+    r.ev(Event::CardRead(read("20261201")));
+    assert!(r.ev(Event::DismissElderlyOffer).is_empty());
+    assert!(!r.s.elderly_offer());
+    assert_eq!(r.s.mode(), DisplayMode::Normal);
+    r.ev(Event::Cancel);
+    assert!(!r.s.elderly_offer());
+
+    // Already large (elderly or high contrast): nothing to offer; and a
+    // terminal configured never to offer does not.
+    for (mode, age) in [
+        (DisplayMode::Elderly, Some(60)),
+        (DisplayMode::Contrast, Some(60)),
+        (DisplayMode::Normal, None),
+    ] {
+        let mut r = Run::new();
+        r.s = Session::new(
+            catalog(),
+            SessionConfig {
+                elderly_offer_age: age,
+                ..SessionConfig::default()
+            },
+            Millis(0),
+        );
+        r.ev(Event::SetMode(mode));
+        r.ev(Event::ChoseItem("pension-enroll".into()));
+        r.ev(Event::StartApplying);
+        r.ev(Event::CardRead(read("20261201")));
+        assert!(!r.s.elderly_offer(), "{mode:?}, from {age:?}");
+    }
+
+    // A check-in at the queue reads the card too.
+    let mut r = Run::new();
+    r.ev(Event::OpenQueue);
+    r.ev(Event::StartCheckIn);
+    r.ev(Event::CardRead(read("20261201")));
+    assert!(r.s.elderly_offer());
+}

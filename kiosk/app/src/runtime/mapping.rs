@@ -94,6 +94,8 @@ pub fn applicant_of(
         authority: c.authority.clone(),
         valid_from: c.valid_from.clone(),
         valid_to: c.valid_to.clone(),
+        // The holder's age is reckoned on the terminal's date of reading.
+        read_on: kiosk_idcard::today_local(),
     }
 }
 
