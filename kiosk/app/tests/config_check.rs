@@ -94,7 +94,7 @@ fn unknown_key_is_an_error_at_its_own_line() {
     );
     let l = line_of(&cfg, "brightness");
     expect(&cfg, None, &[format!(
-        "kiosk.toml:{l}: display.brightness: unknown key (expected one of `orientation`, `long_side`, `short_side`, `fullscreen`, `default_mode`)"
+        "kiosk.toml:{l}: display.brightness: unknown key (expected one of `orientation`, `long_side`, `short_side`, `fullscreen`, `default_mode`, `elderly_offer_age`)"
     )]);
 }
 
