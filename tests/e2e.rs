@@ -442,7 +442,8 @@ fn after_acceptance_the_citizen_prints_the_form_on_a4_through_cups() {
     });
     assert!(k.find("打印申请表（A4）").is_empty(), "offered once");
     k.wait("the queue's file", 30, |_| {
-        std::fs::read(&out).is_ok_and(|b| b.starts_with(b"%PDF") && b.trim_ascii_end().ends_with(b"%%EOF"))
+        std::fs::read(&out)
+            .is_ok_and(|b| b.starts_with(b"%PDF") && b.trim_ascii_end().ends_with(b"%%EOF"))
     });
     let pdf = std::fs::read(&out).unwrap();
     let info = std::process::Command::new("pdfinfo")
@@ -617,7 +618,9 @@ fn the_camera_going_away_mid_session_is_said_on_screen_and_it_comes_back_by_itse
     // Unplugged: the folder camera has nothing to show.
     let away = tmp.path().join("unplugged");
     std::fs::rename(&frames, &away).unwrap();
-    k.wait("the session to hear of it", 10, |s| s.camera_trouble().is_some());
+    k.wait("the session to hear of it", 10, |s| {
+        s.camera_trouble().is_some()
+    });
     assert_eq!(m.get_preview_w(), 0, "no stale picture of the last page");
     assert_eq!(m.get_preview_error(), "高拍仪暂不可用，请联系工作人员");
     // The citizen is not thrown out; the materials screen and the card data stay.
@@ -625,7 +628,9 @@ fn the_camera_going_away_mid_session_is_said_on_screen_and_it_comes_back_by_itse
     assert!(k.c.with_session(|s| s.applicant().is_some()));
     // Plugged back: frames again, the message gone, by itself.
     std::fs::rename(&away, &frames).unwrap();
-    k.wait("the camera to come back", 10, |s| s.camera_trouble().is_none());
+    k.wait("the camera to come back", 10, |s| {
+        s.camera_trouble().is_none()
+    });
     k.wait("a live frame again", 10, |_| m.get_preview_w() > 0);
     assert_eq!(m.get_preview_error(), "");
     k.press("拍照 户口簿");

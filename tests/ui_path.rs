@@ -64,12 +64,10 @@ impl Executor for Fake {
                 self.log.borrow_mut().push(format!("print {}", r.reference));
                 // What the paper says, in the receipt's language.
                 let doc = kiosk::receipt::receipt_doc(r, "kiosk", "https://x/{no}");
-                let text: Vec<String> = doc
-                    .blocks
-                    .iter()
-                    .map(|b| format!("{b:?}"))
-                    .collect();
-                self.log.borrow_mut().push(format!("receipt {:?}: {}", r.lang, text.join(" ")));
+                let text: Vec<String> = doc.blocks.iter().map(|b| format!("{b:?}")).collect();
+                self.log
+                    .borrow_mut()
+                    .push(format!("receipt {:?}: {}", r.lang, text.join(" ")));
                 send(Event::Printed(Slip::Receipt));
             }
             Effect::SendEvaluation { rating, .. } => self
@@ -117,7 +115,11 @@ impl Kiosk {
         let read_on = Rc::new(RefCell::new(String::new()));
         let ro = read_on.clone();
         let c = Controller::new(ui, session, Box::new(move || Millis(ck.get())), move |tx| {
-            Box::new(Fake { tx, log: lg, read_on: ro })
+            Box::new(Fake {
+                tx,
+                log: lg,
+                read_on: ro,
+            })
         });
         let mut ui = UiDriver::new(c);
         // Two seconds pass between presses, as with a person.
@@ -355,14 +357,25 @@ fn elderly_sizes_are_at_least_120_px_targets_and_40_px_body_text() {
         for mode in [1, 2] {
             th.set_mode(mode);
             assert!(th.get_large(), "mode {mode} uses the large sizes");
-            assert!(th.get_target() >= 120.0, "mode {mode}: target {} px", th.get_target());
-            assert!(th.get_font_body() >= 40.0, "mode {mode}: body {} px", th.get_font_body());
+            assert!(
+                th.get_target() >= 120.0,
+                "mode {mode}: target {} px",
+                th.get_target()
+            );
+            assert!(
+                th.get_font_body() >= 40.0,
+                "mode {mode}: body {} px",
+                th.get_font_body()
+            );
             assert!(th.get_font_title() > th.get_font_body());
             assert!(th.get_font_huge() > th.get_font_title());
         }
         th.set_mode(0);
         assert!(!th.get_large());
-        assert!(th.get_target() < 120.0, "normal mode keeps the smaller targets");
+        assert!(
+            th.get_target() < 120.0,
+            "normal mode keeps the smaller targets"
+        );
     }
 }
 
@@ -375,15 +388,28 @@ fn a_card_holder_of_60_is_offered_elderly_mode_and_one_tap_switches() {
     k.press("城乡居民基本养老保险参保登记");
     k.press("开始办理");
     assert_eq!(k.shown(), "form");
-    assert_eq!(k.c.ui.global::<Theme>().get_mode(), 0, "never switched by itself");
-    assert_eq!(k.buttons("改用长辈模式").len(), 1, "labels: {:?}", k.labels());
     assert_eq!(
-        k.find("您已年满 60 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。").len(),
+        k.c.ui.global::<Theme>().get_mode(),
+        0,
+        "never switched by itself"
+    );
+    assert_eq!(
+        k.buttons("改用长辈模式").len(),
+        1,
+        "labels: {:?}",
+        k.labels()
+    );
+    assert_eq!(
+        k.find("您已年满 60 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。")
+            .len(),
         1
     );
     k.press("改用长辈模式");
     assert_eq!(k.c.ui.global::<Theme>().get_mode(), 1);
-    assert!(k.buttons("改用长辈模式").is_empty(), "the offer goes once taken");
+    assert!(
+        k.buttons("改用长辈模式").is_empty(),
+        "the offer goes once taken"
+    );
     assert_eq!(k.shown(), "form", "still on the same screen");
 
     // In English, the same offer in English; "No, thanks" leaves the mode.
@@ -393,11 +419,20 @@ fn a_card_holder_of_60_is_offered_elderly_mode_and_one_tap_switches() {
     k.press("Enrolment in the residents' basic pension insurance");
     k.press("Start");
     assert_eq!(k.shown(), "form");
-    assert_eq!(k.buttons("Use large text").len(), 1, "labels: {:?}", k.labels());
+    assert_eq!(
+        k.buttons("Use large text").len(),
+        1,
+        "labels: {:?}",
+        k.labels()
+    );
     k.press("No, thanks");
     assert_eq!(k.c.ui.global::<Theme>().get_mode(), 0);
     assert!(k.buttons("Use large text").is_empty(), "dismissed");
-    assert_eq!(k.buttons("Large text").len(), 1, "the mode toggle is still there");
+    assert_eq!(
+        k.buttons("Large text").len(),
+        1,
+        "the mode toggle is still there"
+    );
 
     // Without the date of reading there is no age, and no offer.
     let k = Kiosk::new();
@@ -433,11 +468,11 @@ fn the_card_photo_shows_when_decoded_and_a_placeholder_otherwise() {
     assert_eq!(k.find("证件照").len(), 1);
 }
 
-
 /// Han characters in a label (what an English screen must not show, but for
 /// the citizen's own card data).
 fn han(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF))
+    s.chars()
+        .any(|c| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF))
 }
 
 /// The citizen's own card data, or a language's name in itself (the 简 / 繁 /
@@ -447,9 +482,14 @@ fn card_data(label: &str) -> bool {
         return true;
     }
     let a = applicant();
-    [a.name.as_str(), a.address.as_str(), a.gender.as_str(), a.nation.as_str()]
-        .iter()
-        .any(|d| label.contains(d))
+    [
+        a.name.as_str(),
+        a.address.as_str(),
+        a.gender.as_str(),
+        a.nation.as_str(),
+    ]
+    .iter()
+    .any(|d| label.contains(d))
         || label.contains("欧*燕")
 }
 
@@ -462,10 +502,21 @@ fn a_citizen_switches_to_english_on_the_form_and_finishes_in_english_with_an_eng
     // The language button: one tap, the whole screen at once.
     k.press("English");
     assert_eq!(k.c.with_session(|s| s.lang()), kiosk_core::Lang::En);
-    assert!(k.find("Check your application").len() == 1, "{:?}", k.labels());
+    assert!(
+        k.find("Check your application").len() == 1,
+        "{:?}",
+        k.labels()
+    );
     assert_eq!(k.find("Name: 欧阳燕").len(), 1, "{:?}", k.labels());
-    let chinese: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
-    assert!(chinese.is_empty(), "Chinese left on the English form: {chinese:?}");
+    let chinese: Vec<String> = k
+        .labels()
+        .into_iter()
+        .filter(|l| han(l) && !card_data(l))
+        .collect();
+    assert!(
+        chinese.is_empty(),
+        "Chinese left on the English form: {chinese:?}"
+    );
     for d in "13800138000".chars() {
         k.press(&format!("Contact phone {d}"));
     }
@@ -479,17 +530,35 @@ fn a_citizen_switches_to_english_on_the_form_and_finishes_in_english_with_an_eng
     k.press("Collect at the counter");
     k.press("Next");
     assert_eq!(k.shown(), "review");
-    let chinese: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
-    assert!(chinese.is_empty(), "Chinese left on the English review: {chinese:?}");
+    let chinese: Vec<String> = k
+        .labels()
+        .into_iter()
+        .filter(|l| han(l) && !card_data(l))
+        .collect();
+    assert!(
+        chinese.is_empty(),
+        "Chinese left on the English review: {chinese:?}"
+    );
     k.press("Submit");
     assert_eq!(k.shown(), "receipt");
-    assert_eq!(k.find("Application number ZW20261122000042").len(), 1, "{:?}", k.labels());
+    assert_eq!(
+        k.find("Application number ZW20261122000042").len(),
+        1,
+        "{:?}",
+        k.labels()
+    );
     assert!(!k.find("Application accepted").is_empty());
     // The receipt on paper is in English too.
     let log = k.log.borrow().clone();
-    let paper = log.iter().find(|l| l.starts_with("receipt ")).expect("a receipt printed");
+    let paper = log
+        .iter()
+        .find(|l| l.starts_with("receipt "))
+        .expect("a receipt printed");
     assert!(paper.starts_with("receipt En:"), "{paper}");
-    assert!(paper.contains("Enrolment in the residents' basic pension insurance"), "{paper}");
+    assert!(
+        paper.contains("Enrolment in the residents' basic pension insurance"),
+        "{paper}"
+    );
     assert!(paper.contains("Household register (1 page)"), "{paper}");
     assert!(!paper.contains("办理"), "{paper}");
     k.press("Done");
@@ -524,7 +593,10 @@ fn a_permit_holder_finishes_in_traditional_chinese() {
     let log = k.log.borrow().clone();
     let paper = log.iter().find(|l| l.starts_with("receipt ")).unwrap();
     assert!(paper.starts_with("receipt ZhTw:"), "{paper}");
-    assert!(paper.contains("受理回執") && paper.contains("戶口簿（1 頁）"), "{paper}");
+    assert!(
+        paper.contains("受理回執") && paper.contains("戶口簿（1 頁）"),
+        "{paper}"
+    );
 }
 
 #[test]
@@ -534,7 +606,11 @@ fn every_english_screen_shows_no_chinese_but_the_citizens_own_card_data() {
     let mut seen = Vec::new();
     let mut look = |k: &Kiosk| {
         seen.push(k.shown());
-        let left: Vec<String> = k.labels().into_iter().filter(|l| han(l) && !card_data(l)).collect();
+        let left: Vec<String> = k
+            .labels()
+            .into_iter()
+            .filter(|l| han(l) && !card_data(l))
+            .collect();
         assert!(left.is_empty(), "screen {}: {left:?}", k.shown());
     };
     look(&k);
@@ -566,7 +642,19 @@ fn every_english_screen_shows_no_chinese_but_the_citizens_own_card_data() {
     look(&k);
     assert_eq!(
         seen,
-        ["home", "guide", "form", "form", "materials", "materials", "delivery", "review", "receipt", "evaluation", "queue"]
+        [
+            "home",
+            "guide",
+            "form",
+            "form",
+            "materials",
+            "materials",
+            "delivery",
+            "review",
+            "receipt",
+            "evaluation",
+            "queue"
+        ]
     );
     // Nothing the screens asked the Rust side for was missing from a catalog.
     let misses: Vec<_> = kiosk::i18n::misses()
@@ -586,5 +674,9 @@ fn a_message_missing_from_a_catalog_is_shown_in_simplified_chinese_and_logged_on
         .into_iter()
         .filter(|(_, id)| id.starts_with("目录里没有的话"))
         .collect();
-    assert_eq!(misses, vec![(kiosk_core::Lang::En, "目录里没有的话 {}")], "recorded once");
+    assert_eq!(
+        misses,
+        vec![(kiosk_core::Lang::En, "目录里没有的话 {}")],
+        "recorded once"
+    );
 }

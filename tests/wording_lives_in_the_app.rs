@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-        || matches!(c, '，' | '。' | '：' | '（' | '）' | '、' | '；' | '《' | '》')
+        || matches!(
+            c,
+            '，' | '。' | '：' | '（' | '）' | '、' | '；' | '《' | '》'
+        )
 }
 
 /// The string literals of Rust source `src`, with their line numbers.
@@ -37,7 +40,8 @@ fn literals(src: &str) -> Vec<(usize, String)> {
                 i += 1;
             }
             i += 2;
-        } else if c == 'r' && (b.get(i + 1) == Some(&'"') || b.get(i + 1) == Some(&'#'))
+        } else if c == 'r'
+            && (b.get(i + 1) == Some(&'"') || b.get(i + 1) == Some(&'#'))
             && (i == 0 || !(b[i - 1].is_alphanumeric() || b[i - 1] == '_'))
         {
             let mut j = i + 1;
@@ -129,7 +133,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Card data as the card itself prints it (GB 3304 nations, GB/T 2261.1
 /// genders, the validity 长期): allowed in the ID-card driver's tables.
 fn card_data(file: &Path, lit: &str) -> bool {
-    file.ends_with("drivers/idcard/src/text.rs") || (file.ends_with("drivers/idcard/src/card.rs") && lit == "长期")
+    file.ends_with("drivers/idcard/src/text.rs")
+        || (file.ends_with("drivers/idcard/src/card.rs") && lit == "长期")
 }
 
 #[test]

@@ -37,4 +37,3 @@ fn main() {
         panic!("writing {}: {e}", out.display());
     }
 }
-

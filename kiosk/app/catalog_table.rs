@@ -28,7 +28,12 @@ pub fn rust_catalog(dir: &Path, seen: &mut dyn FnMut(&Path)) -> Result<String, S
     let mut langs: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path().join("LC_MESSAGES/kiosk.po")))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path().join("LC_MESSAGES/kiosk.po"),
+            )
+        })
         .filter(|(_, p)| p.exists())
         .collect();
     // The order Slint bundles them in (sorted by folder name).
@@ -54,25 +59,60 @@ pub fn rust_catalog(dir: &Path, seen: &mut dyn FnMut(&Path)) -> Result<String, S
             } else {
                 vec![e.msgstr.clone().unwrap_or_default()]
             };
-            let slot = by_key.entry(key).or_insert_with(|| vec![Vec::new(); langs.len()]);
+            let slot = by_key
+                .entry(key)
+                .or_insert_with(|| vec![Vec::new(); langs.len()]);
             slot[i] = forms;
         }
     }
     let mut s = String::new();
     let names: Vec<String> = langs.iter().map(|(l, _)| format!("{l:?}")).collect();
-    writeln!(s, "/// The catalogs' languages (folder names), in Slint's bundle order.").unwrap();
-    writeln!(s, "pub const LANGUAGES: [&str; {}] = [{}];", langs.len(), names.join(", ")).unwrap();
-    writeln!(s, "/// Plural forms of each language's catalog.").unwrap();
-    writeln!(s, "pub const NPLURALS: [usize; {}] = {:?};", langs.len(), nplurals).unwrap();
-    writeln!(s, "/// (msgid, forms per language; empty where untranslated), sorted by msgid.").unwrap();
-    writeln!(s, "pub static MESSAGES: &[(&str, [&[&str]; {}])] = &[", langs.len()).unwrap();
+    writeln!(
+        s,
+        "/// The catalogs' languages (folder names), in Slint's bundle order."
+    )
+    .map_err(|e| e.to_string())?;
+    writeln!(
+        s,
+        "pub const LANGUAGES: [&str; {}] = [{}];",
+        langs.len(),
+        names.join(", ")
+    )
+    .map_err(|e| e.to_string())?;
+    writeln!(s, "/// Plural forms of each language's catalog.").map_err(|e| e.to_string())?;
+    writeln!(
+        s,
+        "pub const NPLURALS: [usize; {}] = {:?};",
+        langs.len(),
+        nplurals
+    )
+    .map_err(|e| e.to_string())?;
+    writeln!(
+        s,
+        "/// (msgid, forms per language; empty where untranslated), sorted by msgid."
+    )
+    .map_err(|e| e.to_string())?;
+    writeln!(
+        s,
+        "pub static MESSAGES: &[(&str, [&[&str]; {}])] = &[",
+        langs.len()
+    )
+    .map_err(|e| e.to_string())?;
     for (key, per_lang) in &by_key {
         let forms: Vec<String> = per_lang
             .iter()
-            .map(|f| format!("&[{}]", f.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")))
+            .map(|f| {
+                format!(
+                    "&[{}]",
+                    f.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
             .collect();
-        writeln!(s, "    ({key:?}, [{}]),", forms.join(", ")).unwrap();
+        writeln!(s, "    ({key:?}, [{}]),", forms.join(", ")).map_err(|e| e.to_string())?;
     }
-    writeln!(s, "];").unwrap();
+    writeln!(s, "];").map_err(|e| e.to_string())?;
     Ok(s)
 }

@@ -64,7 +64,6 @@ pub enum CameraError {
     Unavailable,
 }
 
-
 /// A captured still, JPEG-encoded. Personal data: zeroised on drop, `Debug` shows the size only.
 pub struct Still {
     pub jpeg: zeroize::Zeroizing<Vec<u8>>,

@@ -10,7 +10,9 @@ pub use kiosk_pdf::PdfError;
 pub fn pdf_from_pages(pages: &[PageJpeg]) -> Result<Vec<u8>, PdfError> {
     let pdf_pages: Vec<kiosk_pdf::Page<'_>> = pages
         .iter()
-        .map(|p| kiosk_pdf::Page::jpeg_at_dpi(p.jpeg(), p.width(), p.height(), p.is_gray(), p.dpi()))
+        .map(|p| {
+            kiosk_pdf::Page::jpeg_at_dpi(p.jpeg(), p.width(), p.height(), p.is_gray(), p.dpi())
+        })
         .collect();
     kiosk_pdf::write(None, &pdf_pages)
 }

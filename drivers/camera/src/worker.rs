@@ -259,9 +259,8 @@ impl Source {
             Source::Folder { folder, next } => {
                 let frames = Self::frames(folder)?;
                 let path = &frames[*next % frames.len()];
-                let bytes = zeroize::Zeroizing::new(
-                    std::fs::read(path).map_err(|e| folder_err(path, e))?,
-                );
+                let bytes =
+                    zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| folder_err(path, e))?);
                 preview_from_jpeg(&bytes, max_w, max_h).map_err(|reason| {
                     CameraError::CorruptFrame {
                         path: path.display().to_string(),
@@ -337,7 +336,10 @@ fn run(mut source: Source, rx: mpsc::Receiver<Cmd>) {
                             Ok(Shot::Page(scan))
                         }
                         Err(ScanError::NoPage) => {
-                            tracing::info!(ms = t.elapsed().as_millis() as u64, "no page found in the frame");
+                            tracing::info!(
+                                ms = t.elapsed().as_millis() as u64,
+                                "no page found in the frame"
+                            );
                             Ok(Shot::NoPage(still))
                         }
                         Err(e) => Err(e),

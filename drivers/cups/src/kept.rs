@@ -33,7 +33,6 @@ pub enum KeptError {
     Cups { source: CupsError, kept: PathBuf },
 }
 
-
 const EXT: &str = "pdf";
 const UNSURE: &str = "unsure";
 
@@ -124,7 +123,11 @@ impl KeptA4 {
                 if source.may_have_printed() {
                     // Best effort: without the marker a retry may print a duplicate,
                     // which is better than losing the form.
-                    let _ = kiosk_device::durable::write_atomic(&path.with_extension(UNSURE), b"", 0o600);
+                    let _ = kiosk_device::durable::write_atomic(
+                        &path.with_extension(UNSURE),
+                        b"",
+                        0o600,
+                    );
                 }
                 tracing::warn!(error = %source.technician_message(), kept = %path.display(), "A4 job kept for a later try");
                 Err(KeptError::Cups {
@@ -169,7 +172,13 @@ mod tests {
         let kept = KeptA4::new(dir.path().join("a4"), p);
         let e = kept.print("申请表 ZW1", b"%PDF-1.4 one").unwrap_err();
         assert!(
-            matches!(&e, KeptError::Cups { source: crate::CupsError::Unreachable { .. }, .. }),
+            matches!(
+                &e,
+                KeptError::Cups {
+                    source: crate::CupsError::Unreachable { .. },
+                    ..
+                }
+            ),
             "{e:?}"
         );
         let e2 = kept.print("申请表 ZW1", b"%PDF-1.4 two").unwrap_err();

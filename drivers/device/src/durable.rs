@@ -54,24 +54,35 @@ pub fn write_atomic_observed(
     mode: u32,
     after: &mut dyn FnMut(Step) -> io::Result<()>,
 ) -> io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = parent(path);
     let part = part_path(path);
+    write_synced(&part, bytes, mode, after)?;
+    std::fs::rename(&part, path)?;
+    after(Step::Renamed)?;
+    sync_dir(&dir)?;
+    after(Step::DirSynced)
+}
+
+/// Writes `bytes` to the side file `part` (replacing one a crash left) and
+/// flushes it to the disk; `after` is told each step.
+fn write_synced(
+    part: &Path,
+    bytes: &[u8],
+    mode: u32,
+    after: &mut dyn FnMut(Step) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
     let mut f = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(mode)
-        .open(&part)?;
+        .open(part)?;
     f.write_all(bytes)?;
     after(Step::Written)?;
     f.sync_all()?;
     drop(f);
-    after(Step::FileSynced)?;
-    std::fs::rename(&part, path)?;
-    after(Step::Renamed)?;
-    sync_dir(&dir)?;
-    after(Step::DirSynced)
+    after(Step::FileSynced)
 }
 
 /// Creates `path` with `bytes` only if it does not exist yet (a key must never
@@ -79,18 +90,9 @@ pub fn write_atomic_observed(
 /// with `link(2)`, which fails if the name exists. Returns `Ok(false)` when
 /// another file was there first (its content is the one to use).
 pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<bool> {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = parent(path);
     let part = part_path(path);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode)
-        .open(&part)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
+    write_synced(&part, bytes, mode, &mut |_| Ok(()))?;
     let linked = std::fs::hard_link(&part, path);
     let _ = std::fs::remove_file(&part);
     match linked {

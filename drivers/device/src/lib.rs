@@ -21,7 +21,6 @@ pub enum DeviceKind {
     TicketDispenser,
 }
 
-
 /// What a device is doing, as far as the kiosk needs to know.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "state", content = "detail", rename_all = "kebab-case")]

@@ -164,7 +164,9 @@ pub fn wait_readable(fd: &impl AsFd, deadline: Instant) -> io::Result<bool> {
 impl Transport for Serial {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         use serialport::SerialPort;
-        self.port.set_timeout(WRITE_TIMEOUT).map_err(|e| serial_err(&self.path, e))?;
+        self.port
+            .set_timeout(WRITE_TIMEOUT)
+            .map_err(|e| serial_err(&self.path, e))?;
         // Each write first waits (poll) until the port has room; a port that
         // takes nothing for WRITE_TIMEOUT fails the send with TimedOut.
         let mut rest = bytes;
@@ -172,7 +174,11 @@ impl Transport for Serial {
             match self.port.write(rest) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => rest = &rest[n..],
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -183,7 +189,9 @@ impl Transport for Serial {
         use serialport::SerialPort;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            self.port.set_timeout(left).map_err(|e| serial_err(&self.path, e))?;
+            self.port
+                .set_timeout(left)
+                .map_err(|e| serial_err(&self.path, e))?;
             match self.port.read(buf) {
                 // A tty that reads 0 bytes after poll said readable has gone away.
                 Ok(0) => {

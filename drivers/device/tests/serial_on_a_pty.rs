@@ -13,7 +13,10 @@ fn a_second_open_of_the_same_port_is_refused_as_in_use() {
     let first = Serial::open(&link, 115200).unwrap();
     let second = Serial::open(&link, 115200).err().expect("exclusive");
     assert_eq!(second.kind(), std::io::ErrorKind::ResourceBusy, "{second}");
-    assert!(second.to_string().contains("in use by another program"), "{second}");
+    assert!(
+        second.to_string().contains("in use by another program"),
+        "{second}"
+    );
     drop(first);
     // Free again once the first holder closes it.
     Serial::open(&link, 115200).unwrap();
@@ -66,7 +69,10 @@ fn a_read_with_nothing_to_read_returns_at_its_deadline() {
     let mut buf = [0u8; 16];
     assert_eq!(s.recv(&mut buf, t + Duration::from_millis(150)).unwrap(), 0);
     let took = t.elapsed();
-    assert!(took >= Duration::from_millis(140) && took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(140) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
 }
 
 #[test]

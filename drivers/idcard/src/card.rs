@@ -18,7 +18,6 @@ pub enum CardType {
     ForeignPermanentResident2023,
 }
 
-
 /// A decoded card. Field names are the stable JSON names of the technician CLI
 /// (`kiosk device idcard read --json`, documented in the README).
 /// Personal data: `Debug` redacts it and everything is zeroised on drop.

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use kiosk_device::DeviceStatus;
 use kiosk_idcard::codec::Command;
-use kiosk_idcard::sim::{self, Fault, Placement, SimConfig, SimHandle};
 use kiosk_idcard::sim::fixture_card;
+use kiosk_idcard::sim::{self, Fault, Placement, SimConfig, SimHandle};
 use kiosk_idcard::transport::Serial;
 use kiosk_idcard::{DriverError, Ga467, IdCardReader, ReaderConfig, ReaderEvent, Timeouts};
 

@@ -25,7 +25,12 @@ fn independently_written_blocks_decode_to_the_expected_cards() {
             c.gender.as_str(),
             c.nation.as_str()
         ),
-        (CardType::Resident, f.name.as_str(), f.gender.as_str(), f.nation.as_str())
+        (
+            CardType::Resident,
+            f.name.as_str(),
+            f.gender.as_str(),
+            f.nation.as_str()
+        )
     );
     assert_eq!(
         (c.id_number.as_str(), c.valid_to.as_str()),

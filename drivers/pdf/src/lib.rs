@@ -244,18 +244,30 @@ mod tests {
     fn a_jpeg_is_embedded_unchanged_and_sized_by_its_dpi() {
         // Not a real JPEG: the writer never decodes it, so the bytes must pass through.
         let jpeg = b"\xFF\xD8 pretend scan \xFF\xD9";
-        let pdf = write(Some("户口簿"), &[Page::jpeg_at_dpi(jpeg, 1654, 2339, false, 200)]).unwrap();
+        let pdf = write(
+            Some("户口簿"),
+            &[Page::jpeg_at_dpi(jpeg, 1654, 2339, false, 200)],
+        )
+        .unwrap();
         assert!(pdf.starts_with(b"%PDF-1.4\n"));
         assert!(find(&pdf, jpeg).is_some());
         assert!(find(&pdf, b"/DCTDecode").is_some());
         // 1654 px at 200 dpi = 595.44 pt.
-        assert!(find(&pdf, b"/MediaBox [0 0 595.44 842.04]").is_some(), "{}", String::from_utf8_lossy(&pdf[..400]));
+        assert!(
+            find(&pdf, b"/MediaBox [0 0 595.44 842.04]").is_some(),
+            "{}",
+            String::from_utf8_lossy(&pdf[..400])
+        );
     }
 
     #[test]
     fn gray_pages_are_compressed_and_fill_a4() {
         let px = vec![255u8; 40 * 30];
-        let pdf = write(None, &[Page::gray_a4(40, 30, &px), Page::gray_a4(40, 30, &px)]).unwrap();
+        let pdf = write(
+            None,
+            &[Page::gray_a4(40, 30, &px), Page::gray_a4(40, 30, &px)],
+        )
+        .unwrap();
         assert!(find(&pdf, b"/FlateDecode").is_some());
         assert!(find(&pdf, b"/Count 2").is_some());
         assert!(find(&pdf, b"/MediaBox [0 0 595 842]").is_some());

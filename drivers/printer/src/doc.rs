@@ -425,8 +425,15 @@ mod tests {
     #[test]
     fn native_lines_keep_latin_words_whole_and_break_chinese_anywhere() {
         // 12 dots an ASCII character: 20 characters a line.
-        let l = native_wrap("Household register (hand it in by 27 November 2026)", 1, 240);
-        assert_eq!(l, ["Household register", "(hand it in by 27", "November 2026)"]);
+        let l = native_wrap(
+            "Household register (hand it in by 27 November 2026)",
+            1,
+            240,
+        );
+        assert_eq!(
+            l,
+            ["Household register", "(hand it in by 27", "November 2026)"]
+        );
         let l = native_wrap("请于受理后五个工作日内补交", 1, 24 * 5);
         assert_eq!(l, ["请于受理后", "五个工作日", "内补交"]);
     }

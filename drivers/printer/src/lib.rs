@@ -125,9 +125,9 @@ impl Printer {
             Kind::Link(p) => {
                 let kept = p.pending().len();
                 match p.status() {
-                    Ok(Some(s)) if kept > 0 && s.can_print() => {
-                        DeviceStatus::Warning(format!("{kept} kept slip(s) waiting to be reprinted"))
-                    }
+                    Ok(Some(s)) if kept > 0 && s.can_print() => DeviceStatus::Warning(format!(
+                        "{kept} kept slip(s) waiting to be reprinted"
+                    )),
                     Ok(Some(s)) => s.device_status(),
                     Ok(None) if kept > 0 => DeviceStatus::Warning(format!(
                         "{kept} kept slip(s) waiting to be reprinted ({} cannot report its status)",

@@ -155,10 +155,14 @@ impl State {
     pub fn device_status(self) -> DeviceStatus {
         match self {
             State::Ready => DeviceStatus::Ready,
-            State::PaperNearEnd => DeviceStatus::Warning("paper near end: load a new roll soon".into()),
+            State::PaperNearEnd => {
+                DeviceStatus::Warning("paper near end: load a new roll soon".into())
+            }
             State::PaperOut => DeviceStatus::NeedsAttention("paper out: load a roll".into()),
             State::CoverOpen => DeviceStatus::NeedsAttention("cover open: close it".into()),
-            State::CutterError => DeviceStatus::NeedsAttention("cutter error: check the cutter".into()),
+            State::CutterError => {
+                DeviceStatus::NeedsAttention("cutter error: check the cutter".into())
+            }
             State::Offline => DeviceStatus::Offline("printer offline".into()),
         }
     }

@@ -52,5 +52,9 @@ fn the_real_job_decodes_whole() {
     let cmds = decode(&real_job()).unwrap();
     assert_eq!(cmds.first(), Some(&Cmd::Init));
     assert!(cmds.contains(&Cmd::QrPrint));
-    assert!(matches!(cmds.last(), Some(Cmd::Cut { .. })), "{:?}", cmds.last());
+    assert!(
+        matches!(cmds.last(), Some(Cmd::Cut { .. })),
+        "{:?}",
+        cmds.last()
+    );
 }

@@ -25,9 +25,18 @@ fn main() {
     .expect("espeak-ng and ALSA");
     println!("speaker: {}", s.describe());
     for (voice, text) in [
-        ("cmn-latn-pinyin", "请放置身份证。读卡区在屏幕下方，请将身份证平放在读卡区上。"),
-        ("yue", "請放置身份證。讀卡區在屏幕下方，請將身份證平放在讀卡區上。"),
-        ("en", "Please place your ID card on the reader below the screen."),
+        (
+            "cmn-latn-pinyin",
+            "请放置身份证。读卡区在屏幕下方，请将身份证平放在读卡区上。",
+        ),
+        (
+            "yue",
+            "請放置身份證。讀卡區在屏幕下方，請將身份證平放在讀卡區上。",
+        ),
+        (
+            "en",
+            "Please place your ID card on the reader below the screen.",
+        ),
     ] {
         let mut lat = Vec::new();
         for _ in 0..RUNS {

@@ -15,7 +15,8 @@ const SND_PCM_ACCESS_RW_INTERLEAVED: c_int = 3;
 
 struct Api {
     open: unsafe extern "C" fn(*mut *mut c_void, *const c_char, c_int, c_int) -> c_int,
-    set_params: unsafe extern "C" fn(*mut c_void, c_int, c_int, c_uint, c_uint, c_int, c_uint) -> c_int,
+    set_params:
+        unsafe extern "C" fn(*mut c_void, c_int, c_int, c_uint, c_uint, c_int, c_uint) -> c_int,
     writei: unsafe extern "C" fn(*mut c_void, *const c_void, c_ulong) -> c_long,
     recover: unsafe extern "C" fn(*mut c_void, c_int, c_int) -> c_int,
     drain: unsafe extern "C" fn(*mut c_void) -> c_int,

@@ -108,8 +108,8 @@ impl Espeak {
         macro_rules! sym {
             ($name:literal, $t:ty) => {{
                 // SAFETY: the symbol has this C signature in speak_lib.h.
-                let s: libloading::Symbol<$t> = unsafe { lib.get($name) }
-                    .map_err(|e| SpeechError::NoEngine(e.to_string()))?;
+                let s: libloading::Symbol<$t> =
+                    unsafe { lib.get($name) }.map_err(|e| SpeechError::NoEngine(e.to_string()))?;
                 *s
             }};
         }
@@ -223,7 +223,8 @@ impl Espeak {
         text: &str,
         sink: &mut dyn FnMut(&[i16]) -> bool,
     ) -> Result<(), SpeechError> {
-        let c = CString::new(text.replace('\0', " ")).expect("no NUL left");
+        // With every NUL replaced, CString::new cannot fail.
+        let c = CString::new(text.replace('\0', " ")).unwrap_or_default();
         // SAFETY: the sink outlives the espeak_Synth call below, which is the
         // only time the callback can run (synchronous mode), on this thread;
         // the pointer is cleared before this function returns.
@@ -246,7 +247,9 @@ impl Espeak {
         };
         SINK.with(|s| *s.borrow_mut() = None);
         if r != EE_OK {
-            return Err(SpeechError::EngineFailed(format!("espeak_Synth returned {r}")));
+            return Err(SpeechError::EngineFailed(format!(
+                "espeak_Synth returned {r}"
+            )));
         }
         Ok(())
     }

@@ -146,7 +146,11 @@ impl Speaker {
     /// The number of the newest utterance whose sound has started, and when
     /// its first sample went to ALSA (the latency benchmark reads this).
     pub fn last_started(&self) -> Option<(u64, Instant)> {
-        *self.shared.started.lock().unwrap_or_else(|p| p.into_inner())
+        *self
+            .shared
+            .started
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -169,7 +173,9 @@ fn run(mut e: Espeak, mut pcm: Pcm, rx: mpsc::Receiver<Cmd>, sh: Arc<Shared>) {
         }
         if let Err(err) = e.set_voice(&u.voice) {
             tracing::warn!(error = %err, "speech: voice not available");
-            let _ = sh.current.compare_exchange(id, id, Ordering::SeqCst, Ordering::SeqCst)
+            let _ = sh
+                .current
+                .compare_exchange(id, id, Ordering::SeqCst, Ordering::SeqCst)
                 .map(|_| sh.speaking.store(false, Ordering::SeqCst));
             continue;
         }

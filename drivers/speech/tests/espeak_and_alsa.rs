@@ -49,15 +49,26 @@ fn espeak_speaks_each_language_streams_its_samples_and_can_be_stopped() {
         e.set_voice(voice).unwrap();
         let samples = e.synth_to_vec(text).unwrap();
         let path = dir.path().join(format!("{voice}.wav"));
-        wav::write(std::fs::File::create(&path).unwrap(), e.sample_rate(), &samples).unwrap();
+        wav::write(
+            std::fs::File::create(&path).unwrap(),
+            e.sample_rate(),
+            &samples,
+        )
+        .unwrap();
         assert_eq!(soxi("-r", &path), "22050");
         assert_eq!(soxi("-c", &path), "1");
         assert_eq!(soxi("-b", &path), "16");
         let s = seconds(&path);
         assert!((min..max).contains(&s), "{voice}: {s} s for {text:?}");
-        assert!(samples.iter().any(|x| x.unsigned_abs() > 1000), "{voice}: not silence");
+        assert!(
+            samples.iter().any(|x| x.unsigned_abs() > 1000),
+            "{voice}: not silence"
+        );
     }
-    assert!(matches!(e.set_voice("no-such-voice"), Err(SpeechError::NoVoice(_))));
+    assert!(matches!(
+        e.set_voice("no-such-voice"),
+        Err(SpeechError::NoVoice(_))
+    ));
 
     // A long text comes in many buffers (the first sound does not wait for
     // the last sentence), and the sink can stop it after the first.
@@ -78,7 +89,10 @@ fn espeak_speaks_each_language_streams_its_samples_and_can_be_stopped() {
         false
     })
     .unwrap();
-    assert!(kept > 0 && kept * 10 < total, "stopped after {kept} of {total} samples");
+    assert!(
+        kept > 0 && kept * 10 < total,
+        "stopped after {kept} of {total} samples"
+    );
 
     // A slower rate makes the same text longer.
     e.set_rate(175);
@@ -97,8 +111,12 @@ fn alsa_plays_into_its_file_device_and_names_a_missing_device() {
         .map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / 22050.0).sin() * 8000.0) as i16)
         .collect();
     {
-        let mut pcm = Pcm::open(&format!("file:FILE={},FORMAT=wav", out.display()), 22050, 100)
-            .expect("ALSA's file PCM");
+        let mut pcm = Pcm::open(
+            &format!("file:FILE={},FORMAT=wav", out.display()),
+            22050,
+            100,
+        )
+        .expect("ALSA's file PCM");
         pcm.write(&tone).unwrap();
         pcm.drain();
     }
@@ -124,7 +142,12 @@ fn alsa_plays_into_its_file_device_and_names_a_missing_device() {
 fn wav_header_is_what_sox_reads() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.wav");
-    wav::write(std::fs::File::create(&path).unwrap(), 16000, &vec![0i16; 8000]).unwrap();
+    wav::write(
+        std::fs::File::create(&path).unwrap(),
+        16000,
+        &vec![0i16; 8000],
+    )
+    .unwrap();
     assert_eq!(soxi("-r", &path), "16000");
     assert_eq!(soxi("-s", &path), "8000");
     assert!((seconds(&path) - 0.5).abs() < 1e-6);

@@ -72,7 +72,10 @@ fn the_speaker_says_cuts_and_reports_its_first_sample() {
     wait_silent(&s);
     assert_eq!(s.last_started().unwrap().0, second);
     let played = seconds(&out) - before;
-    assert!(played < 6.0, "{played} s: the ~15 s text was cut for the short one");
+    assert!(
+        played < 6.0,
+        "{played} s: the ~15 s text was cut for the short one"
+    );
 
     // Stop is at once.
     s.say(say(long));
@@ -92,7 +95,9 @@ fn the_speaker_says_cuts_and_reports_its_first_sample() {
     drop(s);
     // What was played is real sound: sox reads the raw file as such.
     let stat = Command::new("sox")
-        .args(["-t", "raw", "-r", "22050", "-e", "signed", "-b", "16", "-c", "1"])
+        .args([
+            "-t", "raw", "-r", "22050", "-e", "signed", "-b", "16", "-c", "1",
+        ])
         .arg(&out)
         .args(["-n", "stat"])
         .output()

@@ -49,7 +49,10 @@ pub struct TerminalSection {
 }
 
 fn default_languages() -> Vec<String> {
-    kiosk_core::Lang::ALL.iter().map(|l| l.code().to_string()).collect()
+    kiosk_core::Lang::ALL
+        .iter()
+        .map(|l| l.code().to_string())
+        .collect()
 }
 fn default_language() -> String {
     "zh-CN".into()
@@ -59,7 +62,10 @@ fn default_submit_to() -> ConfigText {
     ConfigText(kiosk_core::Localized {
         zh_cn: "备齐后可在本终端补传，或到综合受理窗口提交".into(),
         zh_tw: Some("備齊後可在本終端機補傳，或到綜合受理櫃檯提交".into()),
-        en: Some("Upload them at this kiosk when you have them, or hand them in at the main counter".into()),
+        en: Some(
+            "Upload them at this kiosk when you have them, or hand them in at the main counter"
+                .into(),
+        ),
     })
 }
 fn default_phone() -> ConfigText {
@@ -729,7 +735,11 @@ pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigE
     match kiosk_core::Lang::from_code(&t.language) {
         None => bad(
             "terminal.language",
-            format!("{:?} is not a language of the terminal ({})", t.language, known()),
+            format!(
+                "{:?} is not a language of the terminal ({})",
+                t.language,
+                known()
+            ),
         ),
         Some(_) if !t.languages.contains(&t.language) => bad(
             "terminal.language",

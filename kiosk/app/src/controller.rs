@@ -123,9 +123,7 @@ impl Controller {
         self.ui.set_screen_height(height as f32);
         let landscape = width > height;
         self.view.landscape.set(landscape);
-        self.ui
-            .global::<crate::AppState>()
-            .set_landscape(landscape);
+        self.ui.global::<crate::AppState>().set_landscape(landscape);
         self.ui.global::<crate::Theme>().set_landscape(landscape);
         self.render();
     }

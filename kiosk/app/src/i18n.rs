@@ -35,7 +35,9 @@ pub fn select_for_slint(lang: Lang) {
 }
 
 fn lang_index(lang: Lang) -> Option<usize> {
-    table::LANGUAGES.iter().position(|l| *l == catalog_name(lang))
+    table::LANGUAGES
+        .iter()
+        .position(|l| *l == catalog_name(lang))
 }
 
 static MISSED: Mutex<Option<HashSet<(Lang, &'static str)>>> = Mutex::new(None);
@@ -57,7 +59,9 @@ pub fn misses() -> Vec<(Lang, &'static str)> {
 
 fn forms(lang: Lang, id: &'static str) -> Option<&'static [&'static str]> {
     let li = lang_index(lang)?;
-    let i = table::MESSAGES.binary_search_by(|(k, _)| (*k).cmp(id)).ok()?;
+    let i = table::MESSAGES
+        .binary_search_by(|(k, _)| (*k).cmp(id))
+        .ok()?;
     let f = table::MESSAGES[i].1[li];
     (!f.is_empty()).then_some(f)
 }

@@ -329,14 +329,22 @@ fn outbox_recover(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let live = cfg.data_dir.join("outbox").join("outbox.db");
-    let same = |a: &Path, b: &Path| a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b);
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
     let given_live = same(file, &live);
     let outbox = kiosk::runtime::startup::open_outbox(&cfg)?;
     // Given the live outbox itself: opening it set it aside if damaged.
     let file = match (given_live, outbox.damaged()) {
         (true, Some(d)) => d.kept_as.clone(),
         (true, None) => {
-            println!("{}: the outbox is not damaged; nothing to recover", file.display());
+            println!(
+                "{}: the outbox is not damaged; nothing to recover",
+                file.display()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         (false, _) => file.to_path_buf(),
@@ -364,7 +372,11 @@ fn outbox_recover(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     } else {
         h.url.clone()
     };
-    let hall = kiosk_hall::HallClient::new(&url, &cfg.raw.terminal.id, Duration::from_secs(h.timeout_secs))?;
+    let hall = kiosk_hall::HallClient::new(
+        &url,
+        &cfg.raw.terminal.id,
+        Duration::from_secs(h.timeout_secs),
+    )?;
     let before = outbox.count_undelivered()?;
     let pending = rt.block_on(outbox.flush(&hall))?;
     println!(

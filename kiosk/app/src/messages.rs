@@ -27,18 +27,17 @@ pub fn endonym(lang: Lang) -> (&'static str, &'static str) {
 /// (question, accept, dismiss).
 pub fn language_offer(offered: Lang) -> (String, String, String) {
     let tr = Tr(offered);
-    (
-        tr.t("要改用简体中文吗？"),
-        tr.t("切换"),
-        tr.t("不用了"),
-    )
+    (tr.t("要改用简体中文吗？"), tr.t("切换"), tr.t("不用了"))
 }
 
 /// The 长辈模式 offer to a card holder of `from` years or more: text,
 /// accept, dismiss.
 pub fn elderly_offer(tr: Tr, from: u32) -> (String, String, String) {
     (
-        tr.f("您已年满 {} 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。", &[&from]),
+        tr.f(
+            "您已年满 {} 周岁，可以改用长辈模式：字更大，按钮更大，每屏内容更少。",
+            &[&from],
+        ),
         tr.t("改用长辈模式"),
         tr.t("不用了"),
     )
@@ -66,7 +65,12 @@ pub fn cancel_label(tr: Tr, screen: Screen) -> String {
 pub fn kind_short(tr: Tr, kind: ItemKind, days: u32) -> String {
     match kind {
         ItemKind::Instant => tr.t("即办件"),
-        ItemKind::Promised => tr.n("承诺件 {n} 个工作日", "承诺件 {n} 个工作日", days.into(), &[]),
+        ItemKind::Promised => tr.n(
+            "承诺件 {n} 个工作日",
+            "承诺件 {n} 个工作日",
+            days.into(),
+            &[],
+        ),
     }
 }
 
@@ -212,7 +216,12 @@ pub fn ticket_trouble(tr: Tr, t: TicketTrouble) -> String {
 }
 
 pub fn people_ahead(tr: Tr, n: u32) -> String {
-    tr.n("您前面还有 {n} 人等候", "您前面还有 {n} 人等候", n.into(), &[])
+    tr.n(
+        "您前面还有 {n} 人等候",
+        "您前面还有 {n} 人等候",
+        n.into(),
+        &[],
+    )
 }
 
 /// The priority line of a ticket ("【预约优先】", "【绿色通道】").
@@ -249,10 +258,23 @@ pub fn date(tr: Tr, y: i32, m: u32, d: u32) -> String {
     match tr.0 {
         Lang::En => {
             const MONTHS: [&str; 12] = [
-                "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
             ];
-            let name = MONTHS.get(m.wrapping_sub(1) as usize).copied().unwrap_or("");
+            let name = MONTHS
+                .get(m.wrapping_sub(1) as usize)
+                .copied()
+                .unwrap_or("");
             format!("{d} {name} {y}")
         }
         Lang::ZhCn | Lang::ZhTw => format!("{y}年{m}月{d}日"),
@@ -290,9 +312,9 @@ fn print_failed(tr: Tr, slip: Slip, trouble: PrintTrouble, kept: bool) -> String
     match slip {
         Slip::Receipt => match (trouble, kept) {
             (NotFitted, _) => tr.t("本终端未配置凭条打印机，请凭申请编号到窗口领取回执"),
-            (PaperOut, true) => tr.t(
-                "打印机缺纸，回执已保存，工作人员装纸后将为您补打，也可凭申请编号到窗口领取",
-            ),
+            (PaperOut, true) => {
+                tr.t("打印机缺纸，回执已保存，工作人员装纸后将为您补打，也可凭申请编号到窗口领取")
+            }
             (_, true) => tr.t(
                 "打印机暂时故障，回执已保存，工作人员处理后将为您补打，也可凭申请编号到窗口领取",
             ),
@@ -379,7 +401,14 @@ mod tests {
                 assert!(!print_note(tr, Some(PrintState::Printed(slip))).is_empty());
                 for trouble in troubles {
                     for kept in [true, false] {
-                        let s = print_note(tr, Some(PrintState::Failed { slip, trouble, kept }));
+                        let s = print_note(
+                            tr,
+                            Some(PrintState::Failed {
+                                slip,
+                                trouble,
+                                kept,
+                            }),
+                        );
                         assert!(!s.is_empty(), "{slip:?} {trouble:?} {kept}");
                     }
                 }

@@ -317,7 +317,11 @@ pub fn run(config: &kiosk::config::Config, cmd: &PrinterCmd) -> anyhow::Result<E
             let name = config.raw.terminal.name.get(lang);
             let (doc, job_name) = match slip {
                 Slip::Receipt => (
-                    receipt::receipt_doc(&receipt::sample_receipt_in(lang), name, &slips.progress_url),
+                    receipt::receipt_doc(
+                        &receipt::sample_receipt_in(lang),
+                        name,
+                        &slips.progress_url,
+                    ),
                     "receipt-sample",
                 ),
                 Slip::Notice => (
@@ -421,7 +425,11 @@ pub fn run_a4(config: &kiosk::config::Config, cmd: &A4Cmd) -> anyhow::Result<Exi
         }
         A4Cmd::TestPage { uri, out } => {
             let pdf = match kiosk_cups::render_form_pdf(&a4_test_form(
-                config.raw.terminal.name.get(config.session_config().default_lang),
+                config
+                    .raw
+                    .terminal
+                    .name
+                    .get(config.session_config().default_lang),
             )) {
                 Ok(pdf) => pdf,
                 Err(e) => return fail(format!("cannot draw the test page: {e}")),

@@ -89,11 +89,15 @@ pub fn start(ui: &KioskWindow, addr: &str) -> anyhow::Result<slint::Timer> {
     eprintln!("kiosk: ui probe on {}", listener.local_addr()?);
     let weak = ui.as_weak();
     let timer = slint::Timer::default();
-    timer.start(slint::TimerMode::Repeated, Duration::from_millis(20), move || {
-        let Some(ui) = weak.upgrade() else { return };
-        while let Ok((s, _)) = listener.accept() {
-            serve(&ui, s);
-        }
-    });
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(20),
+        move || {
+            let Some(ui) = weak.upgrade() else { return };
+            while let Ok((s, _)) = listener.accept() {
+                serve(&ui, s);
+            }
+        },
+    );
     Ok(timer)
 }

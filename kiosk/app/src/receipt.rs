@@ -79,7 +79,10 @@ pub fn rows(r: &Receipt, tr: Tr) -> Vec<(String, String)> {
     let mut rows = vec![
         (tr.t("办理事项"), r.item_name.get(l).clone()),
         (tr.t("受理部门"), r.department.get(l).clone()),
-        (tr.t("申请人"), applicant_line(tr, &r.applicant_masked, &r.id_masked)),
+        (
+            tr.t("申请人"),
+            applicant_line(tr, &r.applicant_masked, &r.id_masked),
+        ),
         (tr.t("受理时间"), r.at.clone()),
     ];
     rows.push((
@@ -98,8 +101,18 @@ pub fn rows(r: &Receipt, tr: Tr) -> Vec<(String, String)> {
     let received: Vec<String> = r
         .materials
         .iter()
-        .filter(|m| !matches!(m.state, MaterialState::Deferred { .. } | MaterialState::Missing))
-        .map(|m| tr.f("{}（{}）", &[m.name.get(l), &msg::material_state(tr, m.state)]))
+        .filter(|m| {
+            !matches!(
+                m.state,
+                MaterialState::Deferred { .. } | MaterialState::Missing
+            )
+        })
+        .map(|m| {
+            tr.f(
+                "{}（{}）",
+                &[m.name.get(l), &msg::material_state(tr, m.state)],
+            )
+        })
         .collect();
     rows.push((tr.t("已收材料"), received.join(&sep)));
     let deferred: Vec<String> = r
@@ -198,7 +211,10 @@ pub fn notice_doc(n: &Notice, terminal_name: &str) -> Doc {
         .rule()
         .row(tr.t("办理事项"), n.item_name.get(l))
         .row(tr.t("受理部门"), n.department.get(l))
-        .row(tr.t("申请人"), applicant_line(tr, &n.applicant_masked, &n.id_masked))
+        .row(
+            tr.t("申请人"),
+            applicant_line(tr, &n.applicant_masked, &n.id_masked),
+        )
         .row(tr.t("告知时间"), &n.at)
         .rule()
         .line(tr.n(
@@ -337,10 +353,30 @@ pub fn sample_receipt_in(lang: Lang) -> Receipt {
         queued: false,
         at: "2026-11-20 10:00:00".into(),
         materials: vec![
-            material("居民身份证", "居民身份證", "Resident Identity Card", MaterialState::FromCard),
-            material("参保登记表", "參保登記表", "Enrolment form", MaterialState::Pages(1)),
-            material("银行卡复印件", "銀行卡影本", "Copy of bank card", MaterialState::Pages(2)),
-            material("户口簿", "戶口簿", "Household register", MaterialState::Deferred { days: 5 }),
+            material(
+                "居民身份证",
+                "居民身份證",
+                "Resident Identity Card",
+                MaterialState::FromCard,
+            ),
+            material(
+                "参保登记表",
+                "參保登記表",
+                "Enrolment form",
+                MaterialState::Pages(1),
+            ),
+            material(
+                "银行卡复印件",
+                "銀行卡影本",
+                "Copy of bank card",
+                MaterialState::Pages(2),
+            ),
+            material(
+                "户口簿",
+                "戶口簿",
+                "Household register",
+                MaterialState::Deferred { days: 5 },
+            ),
         ],
         kind: ItemKind::Promised,
         promised_days: 3,
@@ -355,13 +391,23 @@ pub fn sample_receipt() -> Receipt {
 
 pub fn sample_notice_in(lang: Lang) -> Notice {
     let (item_name, department) = sample_item();
-    let mut hukou = material("户口簿", "戶口簿", "Household register", MaterialState::Missing);
+    let mut hukou = material(
+        "户口簿",
+        "戶口簿",
+        "Household register",
+        MaterialState::Missing,
+    );
     hukou.note = Text {
         zh_cn: "首页及本人页原件，现场扫描后退还".into(),
         zh_tw: Some("首頁及本人頁正本，現場掃描後退還".into()),
         en: Some("The original front page and your own page; scanned here and handed back".into()),
     };
-    let mut bank = material("银行卡复印件", "銀行卡影本", "Copy of bank card", MaterialState::Deferred { days: 5 });
+    let mut bank = material(
+        "银行卡复印件",
+        "銀行卡影本",
+        "Copy of bank card",
+        MaterialState::Deferred { days: 5 },
+    );
     bank.note = Text {
         zh_cn: "正反面".into(),
         zh_tw: Some("正反面".into()),

@@ -17,8 +17,18 @@ const EN_DIGITS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn digit(d: u32, lang: Lang, phone: bool) -> &'static str {
@@ -147,7 +157,11 @@ pub fn date(year: u32, month: u32, day: u32, lang: Lang) -> String {
                 .filter_map(|c| c.to_digit(10))
                 .map(|d| if d == 0 { "〇" } else { ZH_DIGITS[d as usize] })
                 .collect();
-            format!("{y}年{}月{}日", zh_number(month as u64), zh_number(day as u64))
+            format!(
+                "{y}年{}月{}日",
+                zh_number(month as u64),
+                zh_number(day as u64)
+            )
         }
         Lang::En => {
             let m = EN_MONTHS
@@ -164,7 +178,11 @@ pub fn time(hour: u32, minute: u32, lang: Lang) -> String {
     match lang {
         Lang::ZhCn | Lang::ZhTw => match minute {
             0 => format!("{}点整", zh_number(hour as u64)),
-            1..=9 => format!("{}点零{}分", zh_number(hour as u64), zh_number(minute as u64)),
+            1..=9 => format!(
+                "{}点零{}分",
+                zh_number(hour as u64),
+                zh_number(minute as u64)
+            ),
             _ => format!("{}点{}分", zh_number(hour as u64), zh_number(minute as u64)),
         },
         Lang::En => match minute {
@@ -319,7 +337,10 @@ mod tests {
             timestamp("2026-11-22 10:30", En).as_deref(),
             Some("22 November 2026, 10 30")
         );
-        assert_eq!(timestamp("20261201", ZhTw).as_deref(), Some("二〇二六年十二月一日"));
+        assert_eq!(
+            timestamp("20261201", ZhTw).as_deref(),
+            Some("二〇二六年十二月一日")
+        );
         assert_eq!(timestamp("2026-13-01", ZhCn), None);
         assert_eq!(timestamp("A032", En), None);
         assert_eq!(timestamp("2026-11-22 25:00", En), None);

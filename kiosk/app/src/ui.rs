@@ -286,8 +286,10 @@ pub fn render(c: &Controller, s: &Session) {
         }
         Screen::Receipt => render_receipt(c, s),
         Screen::Evaluation => {
-            let levels: Vec<SharedString> =
-                Rating::ALL.iter().map(|r| ss(msg::rating(tr, *r))).collect();
+            let levels: Vec<SharedString> = Rating::ALL
+                .iter()
+                .map(|r| ss(msg::rating(tr, *r)))
+                .collect();
             ui.global::<EvaluationAdapter>().set_levels(model(levels));
         }
         Screen::Queue => render_queue(c, s),
@@ -323,7 +325,10 @@ fn render_queue(c: &Controller, s: &Session) {
         q.set_number(ss(&tk.number));
         q.set_category(ss(tk.category.get(s.lang())));
         q.set_ahead(ss(msg::people_ahead(tr, tk.people_ahead)));
-        q.set_priority(ss(tk.priority.map(|p| msg::priority(tr, p)).unwrap_or_default()));
+        q.set_priority(ss(tk
+            .priority
+            .map(|p| msg::priority(tr, p))
+            .unwrap_or_default()));
         q.set_appointment(ss(tk
             .appointment
             .as_ref()
@@ -450,7 +455,11 @@ fn render_form(c: &Controller, s: &Session) {
             FieldRow {
                 key: ss(&f.key),
                 label: ss(label),
-                value: ss(if f.kind == FieldKind::Choice { value.to_string() } else { shown }),
+                value: ss(if f.kind == FieldKind::Choice {
+                    value.to_string()
+                } else {
+                    shown
+                }),
                 kind: ss(match f.kind {
                     FieldKind::Text => "text",
                     FieldKind::Phone => "phone",
@@ -584,7 +593,9 @@ pub fn render_preview(c: &Controller) {
             m.set_preview(Image::default());
             m.set_preview_w(0);
             m.set_outline(ss(""));
-            m.set_preview_error(ss(trouble.map(|e| msg::camera_note(tr, e)).unwrap_or_default()));
+            m.set_preview_error(ss(trouble
+                .map(|e| msg::camera_note(tr, e))
+                .unwrap_or_default()));
         }
     }
 }

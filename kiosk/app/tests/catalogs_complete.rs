@@ -35,7 +35,10 @@ fn every_catalog_is_complete_by_msgfmt() {
         println!("{lang}: {n} messages");
         counts.push(n);
     }
-    assert!(counts.iter().all(|n| *n == counts[0] && *n > 200), "{counts:?}");
+    assert!(
+        counts.iter().all(|n| *n == counts[0] && *n > 200),
+        "{counts:?}"
+    );
 }
 
 #[test]
@@ -56,6 +59,13 @@ fn a_malformed_catalog_is_an_error_naming_the_file_and_the_line() {
 #[test]
 fn the_shipped_catalogs_make_a_table() {
     let t = catalog_table::rust_catalog(&dir(), &mut |_| {}).unwrap();
-    assert!(t.contains("pub const LANGUAGES: [&str; 3] = [\"en\", \"zh_CN\", \"zh_TW\"];"), "{}", &t[..200]);
-    assert!(t.contains("\"下一步\", [&[\"Next\"], &[\"下一步\"], &[\"下一步\"]]"), "the table has the translations");
+    assert!(
+        t.contains("pub const LANGUAGES: [&str; 3] = [\"en\", \"zh_CN\", \"zh_TW\"];"),
+        "{}",
+        &t[..200]
+    );
+    assert!(
+        t.contains("\"下一步\", [&[\"Next\"], &[\"下一步\"], &[\"下一步\"]]"),
+        "the table has the translations"
+    );
 }

@@ -148,7 +148,11 @@ fn missing_required_key() {
 
 #[test]
 fn toml_syntax_error_points_at_the_line() {
-    let cfg = edit(&base_config(), "name.zh-CN = \"汉南区", "name.zh-CN = \"汉南区\n");
+    let cfg = edit(
+        &base_config(),
+        "name.zh-CN = \"汉南区",
+        "name.zh-CN = \"汉南区\n",
+    );
     let l = line_of(&cfg, "name.zh-CN = \"汉南区");
     expect(
         &cfg,
@@ -500,7 +504,11 @@ fn a_text_missing_in_an_offered_language_is_named_with_its_file_line_and_key() {
         format!("./catalog.toml:{cond}: item[0].conditions.zh-TW: 2 conditions, but zh-CN has 3: one each, in the same order"),
     ]);
     // A terminal that offers only zh-CN and zh-TW does not need the English.
-    let only = edit(&base_config(), "[terminal]\n", "[terminal]\nlanguages = [\"zh-CN\", \"zh-TW\"]\n");
+    let only = edit(
+        &base_config(),
+        "[terminal]\n",
+        "[terminal]\nlanguages = [\"zh-CN\", \"zh-TW\"]\n",
+    );
     let cat2 = edit(CATALOG, "name.en = \"Household register\"\nnote.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5", "note.zh-CN = \"户主页及本人页\"\nnote.zh-TW = \"戶主頁及本人頁\"\nnote.en = \"The head-of-household page and your own page\"\ntolerated = true\ntolerance_days = 5");
     let (code, lines) = Case::new(&only, Some(&cat2)).check();
     assert_eq!(code, 0, "{lines:?}");
@@ -508,7 +516,11 @@ fn a_text_missing_in_an_offered_language_is_named_with_its_file_line_and_key() {
 
 #[test]
 fn languages_must_be_known_and_the_default_among_them() {
-    let cfg = edit(&base_config(), "[terminal]\n", "[terminal]\nlanguages = [\"zh-CN\", \"fr\"]\nlanguage = \"en\"\n");
+    let cfg = edit(
+        &base_config(),
+        "[terminal]\n",
+        "[terminal]\nlanguages = [\"zh-CN\", \"fr\"]\nlanguage = \"en\"\n",
+    );
     let l = line_of(&cfg, "languages = ");
     let d = line_of(&cfg, "language = \"en\"");
     expect(&cfg, None, &[

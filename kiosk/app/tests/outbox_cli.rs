@@ -32,8 +32,16 @@ fn damaged(data: &std::path::Path) -> std::path::PathBuf {
     let dir = data.join("outbox");
     {
         let ob = Outbox::open(&dir, "DEMO-01").unwrap();
-        ob.enqueue(&request(1), &[("hukou".into(), 0, b"%PDF-1 one".as_slice())]).unwrap();
-        ob.enqueue(&request(2), &[("hukou".into(), 0, b"%PDF-1 two".as_slice())]).unwrap();
+        ob.enqueue(
+            &request(1),
+            &[("hukou".into(), 0, b"%PDF-1 one".as_slice())],
+        )
+        .unwrap();
+        ob.enqueue(
+            &request(2),
+            &[("hukou".into(), 0, b"%PDF-1 two".as_slice())],
+        )
+        .unwrap();
     }
     let db = dir.join("outbox.db");
     let root: i64 = {
@@ -65,7 +73,10 @@ fn a_damaged_outbox_is_named_by_device_status_and_recovered_once() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(err.contains("outbox damaged: kept as "), "{err}");
     assert!(err.contains("2 applications may need recovery"), "{err}");
-    assert!(out.contains("recovered 2 of 2 applications (2 pages)"), "{out}");
+    assert!(
+        out.contains("recovered 2 of 2 applications (2 pages)"),
+        "{out}"
+    );
     assert!(out.contains("delivered 2; 0 still waiting"), "{out}");
     let kept: Vec<_> = std::fs::read_dir(data.join("outbox"))
         .unwrap()
@@ -73,21 +84,33 @@ fn a_damaged_outbox_is_named_by_device_status_and_recovered_once() {
         .filter(|n| n.ends_with("-outbox.db"))
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
-    assert!(kept[0].starts_with("recovered-"), "all of it was read: {kept:?}");
+    assert!(
+        kept[0].starts_with("recovered-"),
+        "all of it was read: {kept:?}"
+    );
 
     let db = data.join("hall/hall.db");
     let (code, out, _) = common::kiosk(&["hall", "stats", "--db", db.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0);
-    assert_eq!(out.trim(), r#"{"applications": 2, "duplicates": 0, "attachments": 2}"#);
+    assert_eq!(
+        out.trim(),
+        r#"{"applications": 2, "duplicates": 0, "attachments": 2}"#
+    );
 
     // Again: nothing new, nothing twice.
     let again = data.join("outbox").join(&kept[0]);
     let (code, out, _) = kiosk_demo(data, &["outbox", "recover", again.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("recovered 0 of 2 applications (0 pages)"), "{out}");
+    assert!(
+        out.contains("recovered 0 of 2 applications (0 pages)"),
+        "{out}"
+    );
     assert!(out.contains("2 already recovered"), "{out}");
     let (_, out, _) = common::kiosk(&["hall", "stats", "--db", db.to_str().unwrap(), "--json"]);
-    assert_eq!(out.trim(), r#"{"applications": 2, "duplicates": 0, "attachments": 2}"#);
+    assert_eq!(
+        out.trim(),
+        r#"{"applications": 2, "duplicates": 0, "attachments": 2}"#
+    );
 }
 
 #[test]
@@ -112,5 +135,8 @@ fn a_missing_file_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, err) = kiosk_demo(tmp.path(), &["outbox", "recover", "/nonexistent/outbox.db"]);
     assert_eq!(code, 2);
-    assert!(err.contains("/nonexistent/outbox.db: no such file"), "{err}");
+    assert!(
+        err.contains("/nonexistent/outbox.db: no such file"),
+        "{err}"
+    );
 }

@@ -130,7 +130,11 @@ fn the_slips_print_in_the_sessions_language() {
     for (lang, tag) in [(Lang::En, "en"), (Lang::ZhTw, "zh-TW")] {
         let name = "汉南区政务服务中心 自助终端 1 号";
         let profile = Profile::paper_80mm(TextMode::Raster, QrMode::Raster);
-        let r = receipt::receipt_doc(&receipt::sample_receipt_in(lang), name, DEFAULT_PROGRESS_URL);
+        let r = receipt::receipt_doc(
+            &receipt::sample_receipt_in(lang),
+            name,
+            DEFAULT_PROGRESS_URL,
+        );
         check(
             &format!("receipt-80-raster-{tag}"),
             &r,
@@ -159,7 +163,13 @@ fn the_slips_print_in_the_sessions_language() {
     ))
     .unwrap();
     let text = kiosk_printer::escpos::text_of(&bytes);
-    assert!(text.contains("Receipt") && text.contains("Application number"), "{text}");
-    assert!(text.contains("November 2026") && text.contains("working days"), "{text}");
+    assert!(
+        text.contains("Receipt") && text.contains("Application number"),
+        "{text}"
+    );
+    assert!(
+        text.contains("November 2026") && text.contains("working days"),
+        "{text}"
+    );
     assert!(!text.contains("申请"), "{text}");
 }

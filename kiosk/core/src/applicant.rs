@@ -112,7 +112,11 @@ pub fn age_on(birth: &str, today: &str) -> Option<u32> {
         if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
+        let (y, m, d) = (
+            s[..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..].parse().ok()?,
+        );
         ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
     };
     let (by, bm, bd) = ymd(birth)?;
@@ -216,15 +220,27 @@ mod tests {
     #[test]
     fn age_is_full_years_on_the_day_the_card_was_read() {
         assert_eq!(age_on("19660601", "20260531"), Some(59));
-        assert_eq!(age_on("19660601", "20260601"), Some(60), "from the birthday itself");
+        assert_eq!(
+            age_on("19660601", "20260601"),
+            Some(60),
+            "from the birthday itself"
+        );
         assert_eq!(age_on("19660601", "20261201"), Some(60));
         assert_eq!(age_on("19640229", "20240228"), Some(59));
         assert_eq!(age_on("19640229", "20240229"), Some(60));
-        assert_eq!(age_on("19640229", "20230301"), Some(59), "29 Feb counts from 1 March");
+        assert_eq!(
+            age_on("19640229", "20230301"),
+            Some(59),
+            "29 Feb counts from 1 March"
+        );
         assert_eq!(age_on("19660601", ""), None, "no reading date, no age");
         assert_eq!(age_on("1966060", "20260601"), None);
         assert_eq!(age_on("19661301", "20260601"), None);
-        assert_eq!(age_on("20300101", "20260601"), None, "born after the reading");
+        assert_eq!(
+            age_on("20300101", "20260601"),
+            None,
+            "born after the reading"
+        );
     }
 
     #[test]

@@ -268,10 +268,7 @@ impl Catalog {
                 bad(at("delivery"), "list at least one of \"pickup\", \"mail\"");
             }
             if item.conditions.zh_cn.is_empty() {
-                bad(
-                    at("conditions"),
-                    "the guide must state the conditions",
-                );
+                bad(at("conditions"), "the guide must state the conditions");
             }
             for (m, mat) in item.materials.iter().enumerate() {
                 if item.materials[..m].iter().any(|o| o.id == mat.id) {
@@ -345,7 +342,9 @@ impl Catalog {
             }
             for (f, field) in item.fields.iter().enumerate() {
                 check(at(&format!("fields[{f}].label")), &|l| field.label.has(l));
-                check(at(&format!("fields[{f}].options")), &|l| field.options.0.has(l));
+                check(at(&format!("fields[{f}].options")), &|l| {
+                    field.options.0.has(l)
+                });
             }
         }
         let mut lengths = |key: String, what: &str, l10n: &Localized<Vec<String>>| {
@@ -363,9 +362,17 @@ impl Catalog {
             }
         };
         for (i, item) in self.items.iter().enumerate() {
-            lengths(format!("item[{i}].conditions"), "conditions", &item.conditions);
+            lengths(
+                format!("item[{i}].conditions"),
+                "conditions",
+                &item.conditions,
+            );
             for (f, field) in item.fields.iter().enumerate() {
-                lengths(format!("item[{i}].fields[{f}].options"), "options", &field.options.0);
+                lengths(
+                    format!("item[{i}].fields[{f}].options"),
+                    "options",
+                    &field.options.0,
+                );
             }
         }
         out

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// 语言 — a language of the terminal: Simplified Chinese (the default),
 /// Traditional Chinese with Taiwan/Hong Kong usage, English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -104,14 +106,15 @@ mod tests {
 
     #[test]
     fn a_missing_language_falls_back_to_simplified_chinese() {
-        let t: Localized<String> =
-            toml::from_str::<toml::Value>("x = { zh-CN = \"户口簿\", en = \"Household register\" }")
-                .unwrap()
-                .get("x")
-                .unwrap()
-                .clone()
-                .try_into()
-                .unwrap();
+        let t: Localized<String> = toml::from_str::<toml::Value>(
+            "x = { zh-CN = \"户口簿\", en = \"Household register\" }",
+        )
+        .unwrap()
+        .get("x")
+        .unwrap()
+        .clone()
+        .try_into()
+        .unwrap();
         assert_eq!(t.get(Lang::En), "Household register");
         assert_eq!(t.get(Lang::ZhTw), "户口簿");
         assert!(!t.has(Lang::ZhTw) && t.has(Lang::En));

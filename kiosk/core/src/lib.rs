@@ -11,11 +11,11 @@ pub mod lang;
 pub mod session;
 
 pub use applicant::{age_on, Applicant, CardKind, Page, Photo};
-pub use lang::{Lang, Localized};
 pub use catalog::{
-    CardField, Catalog, Options, Text, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec,
-    QueueCategory, ServiceItem,
+    CardField, Catalog, DeliveryMethod, FieldKind, FieldSpec, ItemKind, MaterialSpec, Options,
+    QueueCategory, ServiceItem, Text,
 };
+pub use lang::{Lang, Localized};
 pub use session::{
     Application, Appointment, CameraTrouble, CaptureTrouble, CardTrouble, CornerAdjust,
     DisplayMode, Effect, Event, FieldError, FormCopy, MaterialLine, MaterialState, Millis,

@@ -735,7 +735,9 @@ impl Session {
     /// Whether the frame being adjusted is there because no page was found
     /// (rather than a failed warp of dragged corners).
     pub fn no_page_found(&self) -> bool {
-        self.draft.as_ref().is_some_and(|d| d.no_page && d.adjust.is_some())
+        self.draft
+            .as_ref()
+            .is_some_and(|d| d.no_page && d.adjust.is_some())
     }
     pub fn capturing(&self) -> bool {
         self.draft.as_ref().is_some_and(|d| d.capturing)
@@ -974,7 +976,9 @@ impl Session {
                                     .filter(char::is_ascii_digit)
                                     .take(11)
                                     .collect(),
-                                FieldKind::Choice if !f.options.values().contains(&value) => return fx,
+                                FieldKind::Choice if !f.options.values().contains(&value) => {
+                                    return fx
+                                }
                                 _ => value,
                             };
                             d.field_errors.remove(&key);

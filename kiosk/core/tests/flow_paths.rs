@@ -451,7 +451,10 @@ fn elderly_mode_has_more_time_and_each_tap_on_the_warning_gives_at_least_20_s() 
         r.at(t, Event::Tick);
         assert!(r.s.idle_warning().is_some());
         assert_eq!(r.at(t, Event::Touch), &vec![Effect::IdleWarningCleared]);
-        assert!(r.at(t + 20_000, Event::Tick).is_empty(), "20 s more, quietly");
+        assert!(
+            r.at(t + 20_000, Event::Tick).is_empty(),
+            "20 s more, quietly"
+        );
         assert!(r.s.idle_warning().is_none());
         t += 100_000;
         assert_eq!(
@@ -544,7 +547,10 @@ fn a_failed_store_can_be_retried_without_a_second_application() {
     r.ev(Event::Submit);
     assert_eq!(r.submits(), 1);
     r.ev(Event::SubmitFailed(SubmitTrouble::StorageFull));
-    assert_eq!(r.s.submit_state(), SubmitState::Failed(SubmitTrouble::StorageFull));
+    assert_eq!(
+        r.s.submit_state(),
+        SubmitState::Failed(SubmitTrouble::StorageFull)
+    );
     r.ev(Event::Submit);
     assert_eq!(r.submits(), 1, "retry sends exactly one");
     r.ev(Event::Submit);
@@ -613,7 +619,10 @@ fn ticket(number: &str, priority: Option<Priority>) -> QueueTicket {
 
 /// (zh-CN name, state) of each material line.
 fn states(lines: &[MaterialLine]) -> Vec<(&str, MaterialState)> {
-    lines.iter().map(|l| (l.name.zh_cn.as_str(), l.state)).collect()
+    lines
+        .iter()
+        .map(|l| (l.name.zh_cn.as_str(), l.state))
+        .collect()
 }
 
 #[test]
@@ -651,10 +660,7 @@ fn queue_hall_down_is_said_plainly_and_another_try_is_possible() {
     r.ev(Event::OpenQueue);
     r.ev(Event::TakeTicket("B".into()));
     r.ev(Event::TicketFailed(TicketTrouble::HallDown));
-    assert_eq!(
-        r.s.queue(),
-        &QueuePhase::Failed(TicketTrouble::HallDown)
-    );
+    assert_eq!(r.s.queue(), &QueuePhase::Failed(TicketTrouble::HallDown));
     assert!(matches!(
         r.ev(Event::TakeTicket("B".into())).as_slice(),
         [Effect::TakeTicket { .. }]
@@ -724,7 +730,10 @@ fn the_one_time_notice_lists_every_missing_material_once_and_only_on_the_materia
         panic!("{fx:?}")
     };
     assert_eq!(n.item_name.zh_cn, "城乡居民基本养老保险参保登记");
-    assert_eq!(n.item_name.get(Lang::En), "Enrolment in the residents' basic pension insurance");
+    assert_eq!(
+        n.item_name.get(Lang::En),
+        "Enrolment in the residents' basic pension insurance"
+    );
     assert_eq!(n.applicant_masked, "欧*燕");
     assert_eq!(n.id_masked, "4201**********0021");
     // The ID card is read (零证明): only the 户口簿 is listed, with the guide's note.
@@ -959,7 +968,9 @@ fn retake_replaces_that_page_in_place() {
     // A page that is not there cannot be retaken; a failed capture forgets the retake.
     assert!(r.ev(Event::RetakePage(5)).is_empty());
     r.ev(Event::RetakePage(2));
-    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::NotFound)));
+    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(
+        CameraTrouble::NotFound,
+    )));
     assert_eq!(r.s.retaking(), None);
     r.ev(Event::CapturePage);
     r.ev(Event::PageCaptured(jpeg(40)));
@@ -1040,7 +1051,10 @@ fn device_news_does_not_count_as_a_touch() {
     r.at(last + 51_000, Event::Tick);
     assert!(r.s.idle_warning().is_some());
     r.at(last + 52_000, Event::CameraState(None));
-    assert!(r.s.idle_warning().is_some(), "device news keeps the warning up");
+    assert!(
+        r.s.idle_warning().is_some(),
+        "device news keeps the warning up"
+    );
     r.at(last + 60_000, Event::Tick);
     assert_eq!(r.screen(), Screen::Home);
 }
@@ -1049,16 +1063,27 @@ fn device_news_does_not_count_as_a_touch() {
 fn camera_trouble_is_known_to_the_session_until_the_camera_is_back() {
     let mut r = Run::new();
     r.to_form();
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
-    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13800138000".into(),
+    });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "500".into(),
+    });
     r.ev(Event::Next);
     assert_eq!(r.screen(), Screen::Materials);
     r.ev(Event::CameraState(Some(CameraTrouble::Lost)));
     assert_eq!(r.s.camera_trouble(), Some(CameraTrouble::Lost));
     // The session and its screen stay; a press is still allowed (the camera may be back).
     assert_eq!(r.screen(), Screen::Materials);
-    assert!(matches!(r.ev(Event::CapturePage).first(), Some(Effect::CapturePage { .. })));
-    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::Lost)));
+    assert!(matches!(
+        r.ev(Event::CapturePage).first(),
+        Some(Effect::CapturePage { .. })
+    ));
+    r.ev(Event::CaptureFailed(CaptureTrouble::Camera(
+        CameraTrouble::Lost,
+    )));
     r.ev(Event::CameraState(None));
     assert_eq!(r.s.camera_trouble(), None);
     // A device's state outlives the citizen's session.
@@ -1075,7 +1100,11 @@ fn a_failed_ticket_print_leaves_the_number_on_screen() {
     r.ev(Event::TakeTicket(cat));
     r.ev(Event::TicketIssued(ticket("A001", None)));
     assert_eq!(r.s.print_state(), Some(PrintState::Printing(Slip::Ticket)));
-    r.ev(Event::PrintFailed { slip: Slip::Ticket, trouble: PrintTrouble::PaperOut, kept: false });
+    r.ev(Event::PrintFailed {
+        slip: Slip::Ticket,
+        trouble: PrintTrouble::PaperOut,
+        kept: false,
+    });
     assert_eq!(r.screen(), Screen::Queue);
     assert!(matches!(r.s.queue(), QueuePhase::Issued(t) if t.number == "A001"));
 }
@@ -1085,14 +1114,26 @@ fn the_language_switches_at_once_and_goes_back_to_the_default_when_the_session_e
     let mut r = Run::new();
     assert_eq!(r.s.lang(), Lang::ZhCn);
     r.ev(Event::ChoseItem("pension-enroll".into()));
-    assert_eq!(r.ev(Event::SetLanguage(Lang::En)), &vec![Effect::LanguageChanged(Lang::En)]);
+    assert_eq!(
+        r.ev(Event::SetLanguage(Lang::En)),
+        &vec![Effect::LanguageChanged(Lang::En)]
+    );
     assert_eq!(r.s.lang(), Lang::En);
-    assert!(r.ev(Event::SetLanguage(Lang::En)).is_empty(), "no change, no effect");
+    assert!(
+        r.ev(Event::SetLanguage(Lang::En)).is_empty(),
+        "no change, no effect"
+    );
     // The session goes on in English; the receipt is printed in it.
     r.ev(Event::StartApplying);
     r.ev(Event::CardRead(applicant()));
-    r.ev(Event::FieldEdited { key: "phone".into(), value: "13800138000".into() });
-    r.ev(Event::FieldEdited { key: "grade".into(), value: "500".into() });
+    r.ev(Event::FieldEdited {
+        key: "phone".into(),
+        value: "13800138000".into(),
+    });
+    r.ev(Event::FieldEdited {
+        key: "grade".into(),
+        value: "500".into(),
+    });
     r.ev(Event::Next);
     r.ev(Event::SelectMaterial(1));
     r.ev(Event::CapturePage);
@@ -1101,13 +1142,25 @@ fn the_language_switches_at_once_and_goes_back_to_the_default_when_the_session_e
     r.ev(Event::Next);
     r.ev(Event::Submit);
     let fx = r
-        .ev(Event::SubmitAccepted { application_no: "ZW1".into(), at: "2026-11-23 09:30:00".into() })
+        .ev(Event::SubmitAccepted {
+            application_no: "ZW1".into(),
+            at: "2026-11-23 09:30:00".into(),
+        })
         .clone();
-    let Some(Effect::PrintReceipt(receipt)) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::PrintReceipt(receipt)) = fx.first() else {
+        panic!("{fx:?}")
+    };
     assert_eq!(receipt.lang, Lang::En);
-    assert_eq!(receipt.item_name.get(receipt.lang), "Enrolment in the residents' basic pension insurance");
+    assert_eq!(
+        receipt.item_name.get(receipt.lang),
+        "Enrolment in the residents' basic pension insurance"
+    );
     r.ev(Event::Cancel);
-    assert!(r.fx.contains(&Effect::LanguageChanged(Lang::ZhCn)), "{:?}", r.fx);
+    assert!(
+        r.fx.contains(&Effect::LanguageChanged(Lang::ZhCn)),
+        "{:?}",
+        r.fx
+    );
     assert_eq!(r.s.lang(), Lang::ZhCn);
 }
 
@@ -1118,7 +1171,9 @@ fn a_language_the_terminal_does_not_offer_is_refused() {
         ..SessionConfig::default()
     };
     let mut s = Session::new(catalog(), cfg, Millis(0));
-    assert!(s.handle(Millis(1), Event::SetLanguage(Lang::ZhTw)).is_empty());
+    assert!(s
+        .handle(Millis(1), Event::SetLanguage(Lang::ZhTw))
+        .is_empty());
     assert_eq!(s.lang(), Lang::ZhCn);
 }
 
@@ -1132,11 +1187,17 @@ fn a_permit_holder_is_offered_traditional_chinese_and_a_foreign_resident_english
         r.ev(Event::ChoseItem("pension-enroll".into()));
         r.ev(Event::StartApplying);
         let fx = r.ev(Event::CardRead(card_of(card))).clone();
-        assert!(!fx.iter().any(|e| matches!(e, Effect::LanguageChanged(_))), "not forced: {fx:?}");
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::LanguageChanged(_))),
+            "not forced: {fx:?}"
+        );
         assert_eq!(r.s.lang(), Lang::ZhCn);
         assert_eq!(r.s.language_offer(), Some(offered));
         // One tap accepts it.
-        assert_eq!(r.ev(Event::SetLanguage(offered)), &vec![Effect::LanguageChanged(offered)]);
+        assert_eq!(
+            r.ev(Event::SetLanguage(offered)),
+            &vec![Effect::LanguageChanged(offered)]
+        );
         assert_eq!(r.s.language_offer(), None);
     }
     // A resident card offers nothing; a dismissed offer is gone.
@@ -1166,9 +1227,14 @@ fn a_material_named_with_full_width_brackets_keeps_its_whole_name_on_the_a4_copy
     r.s = Session::new(Arc::new(c), SessionConfig::default(), Millis(0));
     r.to_review();
     r.ev(Event::Submit);
-    r.ev(Event::SubmitAccepted { application_no: "ZW2".into(), at: "2026-11-23 09:30:00".into() });
+    r.ev(Event::SubmitAccepted {
+        application_no: "ZW2".into(),
+        at: "2026-11-23 09:30:00".into(),
+    });
     let fx = r.ev(Event::PrintForm).clone();
-    let [Effect::PrintForm(f)] = fx.as_slice() else { panic!("{fx:?}") };
+    let [Effect::PrintForm(f)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
     assert_eq!(
         states(&f.materials),
         vec![

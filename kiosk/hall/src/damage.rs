@@ -117,7 +117,12 @@ mod tests {
         std::fs::write(&db, b"this is not a database, but it may be all we have").unwrap();
         let s = set_aside_if_damaged(&db).unwrap().expect("damaged");
         assert!(!db.exists());
-        assert!(s.kept_as.file_name().unwrap().to_string_lossy().starts_with("damaged-"));
+        assert!(s
+            .kept_as
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("damaged-"));
         assert_eq!(
             std::fs::read(&s.kept_as).unwrap(),
             b"this is not a database, but it may be all we have"

@@ -11,4 +11,4 @@ pub mod server;
 
 pub use api::*;
 pub use client::{HallClient, HallError};
-pub use outbox::{DeliverOutcome, Damaged, Outbox, OutboxEntry, OutboxError, Recovered};
+pub use outbox::{Damaged, DeliverOutcome, Outbox, OutboxEntry, OutboxError, Recovered};

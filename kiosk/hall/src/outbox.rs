@@ -126,7 +126,11 @@ fn count_undelivered_in(db: &Path) -> Option<u32> {
 
 /// A private scratch folder beside the outbox (same disk, removed on drop).
 fn tempdir_in(dir: &Path) -> std::io::Result<ScratchDir> {
-    let p = dir.join(format!(".scratch-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
+    let p = dir.join(format!(
+        ".scratch-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
     std::fs::create_dir_all(&p)?;
     Ok(ScratchDir(p))
 }
@@ -222,7 +226,11 @@ impl Outbox {
             Err(e) => {
                 tracing::warn!(error = %e, "damaged outbox: entry table not scannable; trying each id");
                 let max: i64 = old
-                    .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'entry'", [], |r| r.get(0))
+                    .query_row(
+                        "SELECT seq FROM sqlite_sequence WHERE name = 'entry'",
+                        [],
+                        |r| r.get(0),
+                    )
                     .or_else(|_| old.query_row("SELECT max(rowid) FROM entry", [], |r| r.get(0)))?;
                 (1..=max).collect()
             }
@@ -257,17 +265,25 @@ impl Outbox {
             // Everything must open with this terminal's key, or it is not recovered.
             let readable = match (&pages, &payload) {
                 (Ok(p), Some(pl)) => {
-                    self.sealer.open(pl).is_some() && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some())
+                    self.sealer.open(pl).is_some()
+                        && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some())
                 }
-                (Ok(p), None) => number.is_some() && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some()),
+                (Ok(p), None) => {
+                    number.is_some() && p.iter().all(|(_, _, b)| self.sealer.open(b).is_some())
+                }
                 (Err(_), _) => false,
             };
-            let Ok(pages) = pages.map_err(|e| tracing::warn!(entry = id, error = %e, "damaged outbox: pages unreadable")) else {
+            let Ok(pages) = pages.map_err(
+                |e| tracing::warn!(entry = id, error = %e, "damaged outbox: pages unreadable"),
+            ) else {
                 out.unreadable += 1;
                 continue;
             };
             if !readable {
-                tracing::warn!(entry = id, "damaged outbox: entry does not open with this terminal's key");
+                tracing::warn!(
+                    entry = id,
+                    "damaged outbox: entry does not open with this terminal's key"
+                );
                 out.unreadable += 1;
                 continue;
             }

@@ -4,26 +4,21 @@
 
 const SPEC: &str = include_str!("../openapi.yaml");
 
-/// (method, path) pairs of the spec's `paths:` section (two-space path keys,
-/// four-space method keys; the file is written that way).
+/// (method, path) pairs of the spec's `paths:` section, read by a real YAML
+/// parser (a spec that is not YAML fails here, not only in third-party tools).
 fn spec_routes() -> Vec<(String, String)> {
+    let spec: serde_yaml::Value = serde_yaml::from_str(SPEC).expect("openapi.yaml is YAML");
+    let paths = spec
+        .get("paths")
+        .and_then(|p| p.as_mapping())
+        .expect("openapi.yaml has paths");
     let mut out = Vec::new();
-    let mut in_paths = false;
-    let mut path = String::new();
-    for line in SPEC.lines() {
-        if !line.starts_with(' ') {
-            in_paths = line.trim_end() == "paths:";
-            continue;
-        }
-        if !in_paths {
-            continue;
-        }
-        if let Some(p) = line.strip_prefix("  /") {
-            path = format!("/{}", p.trim_end().trim_end_matches(':'));
-        } else if let Some(m) = line.strip_prefix("    ") {
-            let m = m.trim_end().trim_end_matches(':');
+    for (path, item) in paths {
+        let path = path.as_str().expect("a path is a string");
+        for (method, _) in item.as_mapping().expect("a path item is a mapping") {
+            let m = method.as_str().unwrap_or_default();
             if ["get", "post", "put", "delete", "patch"].contains(&m) {
-                out.push((m.to_string(), path.clone()));
+                out.push((m.to_string(), path.to_string()));
             }
         }
     }

@@ -41,7 +41,8 @@ fn damaged_outbox(dir: &std::path::Path) {
     {
         let ob = Outbox::open(dir, "T01").unwrap();
         for n in 1..=3 {
-            ob.enqueue(&request(n), &[("hukou".into(), 0, PDF)]).unwrap();
+            ob.enqueue(&request(n), &[("hukou".into(), 0, PDF)])
+                .unwrap();
         }
     }
     let db = dir.join("outbox.db");
@@ -82,24 +83,42 @@ async fn a_damaged_outbox_is_kept_aside_and_its_applications_delivered_once() {
     let ob = Outbox::open(&dir, "T01").unwrap();
     let dmg = ob.damaged().cloned().expect("the damage is reported");
     assert!(dmg.kept_as.exists(), "kept, not deleted");
-    assert!(dmg.kept_as.file_name().unwrap().to_str().unwrap().starts_with("damaged-"));
+    assert!(dmg
+        .kept_as
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("damaged-"));
     assert_eq!(dmg.undelivered, Some(3));
     assert_eq!(ob.count_undelivered().unwrap(), 0);
     assert_eq!(ob.damaged_files(), vec![dmg.kept_as.clone()]);
-    let fresh = ob.enqueue(&request(4), &[("hukou".into(), 0, PDF)]).unwrap();
+    let fresh = ob
+        .enqueue(&request(4), &[("hukou".into(), 0, PDF)])
+        .unwrap();
     assert_eq!(fresh.local_ref.len(), "T01-000001".len());
 
     let before = std::fs::read(&dmg.kept_as).unwrap();
     let r = ob.recover_from(&dmg.kept_as).unwrap();
     assert_eq!(
         r,
-        Recovered { found: 3, recovered: 3, already: 0, unreadable: 0, pages: 3 }
+        Recovered {
+            found: 3,
+            recovered: 3,
+            already: 0,
+            unreadable: 0,
+            pages: 3
+        }
     );
     // All of it was readable: the file is renamed, byte for byte the same.
     assert!(!dmg.kept_as.exists());
-    let renamed = dmg.kept_as.with_file_name(
-        dmg.kept_as.file_name().unwrap().to_str().unwrap().replacen("damaged-", "recovered-", 1),
-    );
+    let renamed =
+        dmg.kept_as
+            .with_file_name(dmg.kept_as.file_name().unwrap().to_str().unwrap().replacen(
+                "damaged-",
+                "recovered-",
+                1,
+            ));
     assert_eq!(std::fs::read(&renamed).unwrap(), before);
     assert!(ob.damaged_files().is_empty());
 

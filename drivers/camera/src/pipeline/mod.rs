@@ -224,7 +224,6 @@ pub enum ScanError {
     BadOptions(&'static str),
 }
 
-
 impl From<TjError> for ScanError {
     fn from(e: TjError) -> Self {
         match e {

@@ -295,7 +295,9 @@ pub fn a4_trouble(e: &kiosk_cups::KeptError) -> (PrintTrouble, bool) {
         KeptError::Store { .. } => (PrintTrouble::Failed, false),
         KeptError::Cups { source, .. } => (
             match source {
-                CupsError::BadUri { .. } | CupsError::NotFound { .. } => PrintTrouble::Misconfigured,
+                CupsError::BadUri { .. } | CupsError::NotFound { .. } => {
+                    PrintTrouble::Misconfigured
+                }
                 CupsError::NotAccepting { .. } | CupsError::Refused { .. } => PrintTrouble::Paused,
                 CupsError::JobTimeout { .. } => PrintTrouble::Busy,
                 CupsError::Unreachable { .. }
@@ -330,9 +332,10 @@ pub fn capture_trouble_of_scan(e: &kiosk_camera::ScanError) -> CaptureTrouble {
     use kiosk_camera::ScanError;
     match e {
         ScanError::BadCorners(_) => CaptureTrouble::BadCorners,
-        ScanError::Corrupt(_) | ScanError::TooSmall | ScanError::TooLarge { .. } | ScanError::NoPage => {
-            CaptureTrouble::Incomplete
-        }
+        ScanError::Corrupt(_)
+        | ScanError::TooSmall
+        | ScanError::TooLarge { .. }
+        | ScanError::NoPage => CaptureTrouble::Incomplete,
         ScanError::Unsupported(_) | ScanError::BadOptions(_) => {
             CaptureTrouble::Camera(CameraTrouble::Unavailable)
         }

@@ -92,9 +92,13 @@ fn print_result(slip: Slip, r: Result<(), (PrintTrouble, bool)>) -> Msg {
 /// A still through the scan pipeline, as the session hears of it: the cleaned
 /// page, or the frame itself for the citizen to drag the corners when no page
 /// was found.
-fn shot_event(r: Result<Result<kiosk_camera::Shot, kiosk_camera::ScanError>, kiosk_camera::CameraError>) -> Event {
+fn shot_event(
+    r: Result<Result<kiosk_camera::Shot, kiosk_camera::ScanError>, kiosk_camera::CameraError>,
+) -> Event {
     match r {
-        Ok(Ok(kiosk_camera::Shot::Page(scan))) => Event::PageCaptured(Page::new(0, scan.jpeg.to_vec())),
+        Ok(Ok(kiosk_camera::Shot::Page(scan))) => {
+            Event::PageCaptured(Page::new(0, scan.jpeg.to_vec()))
+        }
         Ok(Ok(kiosk_camera::Shot::NoPage(still))) => Event::PageNeedsCorners {
             frame: Page::new(0, still.jpeg.to_vec()),
             width: still.width,
@@ -211,7 +215,11 @@ impl Executor for Runtime {
             let frame = kiosk_camera::preview_from_jpeg(page.jpeg(), side, side)
                 .map_err(|e| tracing::warn!(page = page.id, error = %e, "page picture not decoded"))
                 .ok();
-            let _ = tx.send(Msg::Decoded(crate::controller::Decoded { id: page.id, side, frame }));
+            let _ = tx.send(Msg::Decoded(crate::controller::Decoded {
+                id: page.id,
+                side,
+                frame,
+            }));
         });
         None
     }
@@ -234,7 +242,9 @@ impl Executor for Runtime {
                     // live preview, which notices it going and coming back.)
                     let ev = match camera {
                         Some(cam) => shot_event(cam.shoot(&opts)),
-                        None => Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::NotFitted)),
+                        None => {
+                            Event::CaptureFailed(CaptureTrouble::Camera(CameraTrouble::NotFitted))
+                        }
                     };
                     let _ = tx.send(Msg::Session(ev));
                 });
@@ -304,7 +314,8 @@ impl Executor for Runtime {
                 });
             }
             Effect::TakeTicket { category, priority } => {
-                let (hall, tx, catalog) = (self.hall.clone(), self.tx.clone(), self.catalog.clone());
+                let (hall, tx, catalog) =
+                    (self.hall.clone(), self.tx.clone(), self.catalog.clone());
                 let req = kiosk_hall::TicketRequest {
                     category: category.clone(),
                     priority: priority.clone(),
@@ -321,13 +332,18 @@ impl Executor for Runtime {
                 });
             }
             Effect::CheckIn(applicant) => {
-                let (hall, tx, catalog) = (self.hall.clone(), self.tx.clone(), self.catalog.clone());
+                let (hall, tx, catalog) =
+                    (self.hall.clone(), self.tx.clone(), self.catalog.clone());
                 let id_number = zeroize::Zeroizing::new(applicant.id_number.clone());
                 self.rt.spawn(async move {
                     let ev = match hall.check_in(&id_number).await {
                         Ok(Some(ci)) => {
                             let appointment = appointment_of(&catalog, &ci);
-                            Event::TicketIssued(queue_ticket(&catalog, ci.ticket, Some(appointment)))
+                            Event::TicketIssued(queue_ticket(
+                                &catalog,
+                                ci.ticket,
+                                Some(appointment),
+                            ))
                         }
                         Ok(None) => Event::TicketFailed(TicketTrouble::NoAppointment),
                         Err(e) => {

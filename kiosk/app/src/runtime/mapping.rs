@@ -175,4 +175,3 @@ pub fn attachments(
     }
     out
 }
-
